@@ -1,0 +1,73 @@
+//! Coded GraphQL errors. Every error a client sees carries `extensions.code`; internal causes
+//! are logged, never returned.
+
+use async_graphql::{ErrorExtensions, Response};
+
+/// The codes a client can rely on (DESIGN.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// The id or thing asked for does not exist.
+    NotFound,
+    /// The request is malformed or an argument is invalid.
+    BadUserInput,
+    /// A bearer token is missing or invalid.
+    Unauthenticated,
+    /// The request exceeds a safety limit.
+    LimitExceeded,
+    /// Something failed on our side; the cause is in the server log.
+    Internal,
+}
+
+impl Code {
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NotFound => "NOT_FOUND",
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::LimitExceeded => "LIMIT_EXCEEDED",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// A GraphQL error with a code.
+pub fn coded(code: Code, message: impl Into<String>) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+/// Logs `cause` and returns an `INTERNAL` error that reveals nothing about it.
+pub fn internal(cause: impl std::fmt::Display) -> async_graphql::Error {
+    tracing::error!(%cause, "internal error while resolving a query");
+    coded(
+        Code::Internal,
+        "internal error; the cause is in the server log",
+    )
+}
+
+/// Gives every error of `response` a code: errors raised by the engine itself (syntax,
+/// validation, limits) come without one.
+pub fn ensure_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let limit = error.message.contains("nested too deep")
+            || error.message.contains("too complex")
+            || error.message.contains("too many");
+        let code = if limit {
+            Code::LimitExceeded
+        } else {
+            Code::BadUserInput
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code.as_str());
+    }
+    response
+}

@@ -1,0 +1,58 @@
+//! The GraphQL API: schema factory, root query, object types and coded errors.
+//!
+//! Resolvers read one [`Graph`] snapshot, passed as request data, so a query never sees a
+//! half-applied change.
+
+pub mod errors;
+mod query;
+pub mod types;
+
+use std::sync::Arc;
+
+use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+
+use crate::graph::Graph;
+pub use query::Query;
+
+/// The schema type served at `/graphql`.
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Safety limits applied to every request.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest selection nesting accepted.
+    pub max_depth: usize,
+    /// Highest query complexity accepted (each field costs 1, lists multiply by `first`).
+    pub max_complexity: usize,
+    /// Largest `first` accepted on a connection; larger values are refused, not clamped.
+    pub max_page: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 16,
+            max_complexity: 5_000,
+            max_page: 100,
+        }
+    }
+}
+
+/// Builds the schema. `schema.graphql` is this schema's SDL.
+pub fn schema(limits: Limits) -> ApiSchema {
+    Schema::build(Query, EmptyMutation, EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(limits)
+        .finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    schema(Limits::default()).sdl()
+}
+
+/// Runs one request against a snapshot, with every error coded.
+pub async fn execute(schema: &ApiSchema, graph: Arc<Graph>, request: Request) -> Response {
+    errors::ensure_codes(schema.execute(request.data(graph)).await)
+}

@@ -1,0 +1,490 @@
+//! GraphQL object types: one per node kind behind the `Node` interface, plus edges, citations
+//! and the enums. Each object is a handle into one graph snapshot, so a whole query reads one
+//! consistent version of the graph.
+
+use std::sync::Arc;
+
+use async_graphql::{Enum, ID, Interface, Object};
+
+use crate::graph::{Graph, NodeIx, Way};
+use crate::model;
+
+/// What a node is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::model::NodeKind")]
+pub enum NodeKind {
+    /// A source text or a document it names (resolution, statement, treaty, concept, ...).
+    Document,
+    /// A summit or meeting with a date.
+    Summit,
+    /// A programme, plan, concept, strategy, agreement, thematic year or named initiative.
+    Programme,
+    /// An objective or priority; goals nest through PART_OF.
+    Goal,
+    /// A concrete action under a goal or programme.
+    Measure,
+    /// A period with a start and an end; either may be open.
+    TimeSpan,
+    /// A council, committee or organisation.
+    Body,
+    /// A state.
+    State,
+}
+
+/// How two nodes relate; an edge reads as a sentence from source (`from`) to target (`to`).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::model::EdgeKind")]
+pub enum EdgeKind {
+    /// Programme or measure IMPLEMENTS goal.
+    Implements,
+    /// Measure PART_OF programme; goal PART_OF goal (sub-goal).
+    PartOf,
+    /// X DEPENDS_ON Y.
+    DependsOn,
+    /// Document SETS goal.
+    Sets,
+    /// X ADOPTED_AT summit.
+    AdoptedAt,
+    /// X COVERS time span.
+    Covers,
+    /// Document ISSUED_BY body or state.
+    IssuedBy,
+    /// State or body ATTENDED summit.
+    Attended,
+    /// Summit CHAIRED_BY state.
+    ChairedBy,
+    /// Document REFERENCES X.
+    References,
+    /// Programme SUPERSEDES programme.
+    Supersedes,
+    /// Summit MEETING_OF body: the body whose session the summit is.
+    MeetingOf,
+}
+
+/// Which edges of a node to list.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EdgeDirection {
+    /// Edges that start at the node.
+    Outgoing,
+    /// Edges that end at the node.
+    Incoming,
+    /// Both.
+    #[default]
+    Both,
+}
+
+/// A node of one snapshot: the shared part of every object type.
+#[derive(Clone)]
+pub struct NodeRef {
+    graph: Arc<Graph>,
+    ix: NodeIx,
+}
+
+impl NodeRef {
+    fn node(&self) -> &model::Node {
+        self.graph.get(self.ix)
+    }
+
+    fn citations(&self) -> Vec<Citation> {
+        citations(&self.graph, &self.node().citations)
+    }
+
+    fn edges(&self, direction: EdgeDirection, kinds: Option<&[EdgeKind]>) -> Vec<Edge> {
+        let ways: &[Way] = match direction {
+            EdgeDirection::Outgoing => &[Way::Outgoing],
+            EdgeDirection::Incoming => &[Way::Incoming],
+            EdgeDirection::Both => &[Way::Outgoing, Way::Incoming],
+        };
+        let wanted = |k: model::EdgeKind| {
+            kinds.is_none_or(|ks| ks.iter().any(|w| model::EdgeKind::from(*w) == k))
+        };
+        ways.iter()
+            .flat_map(|&way| {
+                self.graph
+                    .edges(self.ix, way)
+                    .map(move |(e, other)| (way, e, other))
+            })
+            .filter(|(_, e, _)| wanted(e.kind))
+            .map(|(way, e, other)| {
+                let (from, to) = match way {
+                    Way::Outgoing => (self.ix, other),
+                    Way::Incoming => (other, self.ix),
+                };
+                Edge {
+                    graph: self.graph.clone(),
+                    edge: e.clone(),
+                    from,
+                    to,
+                }
+            })
+            .collect()
+    }
+
+    /// Nodes at the other end of edges of `kind` in direction `way`.
+    fn neighbours(&self, way: Way, kind: model::EdgeKind) -> Vec<Node> {
+        let mut out: Vec<NodeIx> = self
+            .graph
+            .edges(self.ix, way)
+            .filter(|(e, _)| e.kind == kind)
+            .map(|(_, other)| other)
+            .collect();
+        out.sort_by(|a, b| self.graph.get(*a).id.cmp(&self.graph.get(*b).id));
+        out.into_iter()
+            .map(|ix| Node::new(self.graph.clone(), ix))
+            .collect()
+    }
+}
+
+/// Generates an object type for one node kind: the `Node` interface fields plus its own.
+macro_rules! node_object {
+    ($(#[$doc:meta])* $name:ident { $($extra:tt)* }) => {
+        $(#[$doc])*
+        pub struct $name(NodeRef);
+
+        #[Object]
+        impl $name {
+            /// Stable id, `<kind>:<slug>`; never changes when the title does.
+            async fn id(&self) -> ID {
+                ID(self.0.node().id.to_string())
+            }
+
+            /// What the node is.
+            async fn kind(&self) -> NodeKind {
+                self.0.node().kind().into()
+            }
+
+            /// Name as the sources give it.
+            async fn title(&self) -> String {
+                self.0.node().title.clone()
+            }
+
+            /// Curator's remark, e.g. an ambiguity in the sources.
+            async fn note(&self) -> Option<String> {
+                self.0.node().note.clone()
+            }
+
+            /// The verbatim quotes that back this node; never empty.
+            async fn citations(&self) -> Vec<Citation> {
+                self.0.citations()
+            }
+
+            /// The node's edges, each with its own citations.
+            async fn edges(
+                &self,
+                #[graphql(default, desc = "Which edges: outgoing, incoming or both.")]
+                direction: EdgeDirection,
+                #[graphql(desc = "Only edges of these kinds (all when omitted).")]
+                kinds: Option<Vec<EdgeKind>>,
+            ) -> Vec<Edge> {
+                self.0.edges(direction, kinds.as_deref())
+            }
+
+            $($extra)*
+        }
+    };
+}
+
+node_object! {
+    /// A source text, or a document (resolution, statement, treaty, concept, ...) a text names.
+    Document {
+        /// Date of issue or adoption, at the precision the source gives (YYYY, YYYY-MM or YYYY-MM-DD).
+        async fn date(&self) -> Option<String> {
+            self.0.node().date.map(|d| d.to_string())
+        }
+
+        /// True when the full text of this document is stored, so it can be quoted.
+        async fn has_source_text(&self) -> bool {
+            self.0.graph.source_path(&self.0.node().id).is_some()
+        }
+
+        /// Where the stored text came from, relative to the seeds directory.
+        async fn source_path(&self) -> Option<String> {
+            self.0.graph.source_path(&self.0.node().id).map(str::to_owned)
+        }
+
+        /// The summits at which this document was adopted or signed.
+        async fn adopted_at(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::AdoptedAt)
+        }
+    }
+}
+
+node_object! {
+    /// A summit or meeting.
+    Summit {
+        /// Date of the meeting, at the precision the source gives.
+        async fn date(&self) -> Option<String> {
+            self.0.node().date.map(|d| d.to_string())
+        }
+
+        /// Where it took place, as the source says.
+        async fn place(&self) -> Option<String> {
+            self.0.node().place.clone()
+        }
+
+        /// How it was held (in person, videoconference, informal, ...).
+        async fn format(&self) -> Option<String> {
+            self.0.node().format.clone()
+        }
+
+        /// States and bodies that took part (incoming ATTENDED).
+        async fn participants(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Incoming, model::EdgeKind::Attended)
+        }
+
+        /// Who chaired it (outgoing CHAIRED_BY).
+        async fn chaired_by(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::ChairedBy)
+        }
+
+        /// Documents and programmes adopted or signed there (incoming ADOPTED_AT).
+        async fn adopted(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Incoming, model::EdgeKind::AdoptedAt)
+        }
+    }
+}
+
+node_object! {
+    /// A programme, plan, concept, strategy, agreement, declared thematic year or named initiative.
+    Programme {
+        /// Date of adoption or signature, at the precision the source gives.
+        async fn date(&self) -> Option<String> {
+            self.0.node().date.map(|d| d.to_string())
+        }
+
+        /// The time spans it covers (outgoing COVERS).
+        async fn span(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::Covers)
+        }
+
+        /// The summits at which it was adopted (outgoing ADOPTED_AT).
+        async fn adopted_at(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::AdoptedAt)
+        }
+
+        /// The goals it implements (outgoing IMPLEMENTS).
+        async fn implements(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::Implements)
+        }
+    }
+}
+
+node_object! {
+    /// An objective or priority. Sub-goals point at their parent with PART_OF.
+    Goal {
+        /// Programmes and measures that implement this goal directly (incoming IMPLEMENTS).
+        async fn direct_implementers(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Incoming, model::EdgeKind::Implements)
+        }
+
+        /// Goals that are part of this one (incoming PART_OF).
+        async fn sub_goals(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Incoming, model::EdgeKind::PartOf)
+        }
+    }
+}
+
+node_object! {
+    /// A concrete action stated under a goal or programme.
+    Measure {
+        /// Date, at the precision the source gives.
+        async fn date(&self) -> Option<String> {
+            self.0.node().date.map(|d| d.to_string())
+        }
+    }
+}
+
+node_object! {
+    /// A period. Either end may be open (null).
+    TimeSpan {
+        /// First year, month or day of the period, at the precision the source gives.
+        async fn start(&self) -> Option<String> {
+            self.0.node().start.map(|d| d.to_string())
+        }
+
+        /// Last year, month or day of the period, at the precision the source gives.
+        async fn end(&self) -> Option<String> {
+            self.0.node().end.map(|d| d.to_string())
+        }
+    }
+}
+
+node_object! {
+    /// A council, committee or organisation.
+    Body {}
+}
+
+node_object! {
+    /// A state.
+    State {
+        /// Summits this state took part in (outgoing ATTENDED).
+        async fn attended(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::Attended)
+        }
+    }
+}
+
+/// Anything in the graph: documents, summits, programmes, goals, measures, time spans, bodies, states.
+#[derive(Interface)]
+#[graphql(
+    field(name = "id", ty = "ID", desc = "Stable id, `<kind>:<slug>`."),
+    field(name = "kind", ty = "NodeKind", desc = "What the node is."),
+    field(name = "title", ty = "String", desc = "Name as the sources give it."),
+    field(
+        name = "note",
+        ty = "Option<String>",
+        desc = "Curator's remark, e.g. an ambiguity."
+    ),
+    field(
+        name = "citations",
+        ty = "Vec<Citation>",
+        desc = "Verbatim quotes backing the node."
+    ),
+    field(
+        name = "edges",
+        ty = "Vec<Edge>",
+        desc = "The node's edges, each with its own citations.",
+        arg(name = "direction", ty = "EdgeDirection", default),
+        arg(name = "kinds", ty = "Option<Vec<EdgeKind>>")
+    )
+)]
+pub enum Node {
+    /// A document.
+    Document(Document),
+    /// A summit.
+    Summit(Summit),
+    /// A programme.
+    Programme(Programme),
+    /// A goal.
+    Goal(Goal),
+    /// A measure.
+    Measure(Measure),
+    /// A time span.
+    TimeSpan(TimeSpan),
+    /// A body.
+    Body(Body),
+    /// A state.
+    State(State),
+}
+
+impl Node {
+    /// Wraps the node at `ix` in the object type of its kind.
+    pub fn new(graph: Arc<Graph>, ix: NodeIx) -> Node {
+        let kind = graph.get(ix).kind();
+        let r = NodeRef { graph, ix };
+        match kind {
+            model::NodeKind::Document => Node::Document(Document(r)),
+            model::NodeKind::Summit => Node::Summit(Summit(r)),
+            model::NodeKind::Programme => Node::Programme(Programme(r)),
+            model::NodeKind::Goal => Node::Goal(Goal(r)),
+            model::NodeKind::Measure => Node::Measure(Measure(r)),
+            model::NodeKind::TimeSpan => Node::TimeSpan(TimeSpan(r)),
+            model::NodeKind::Body => Node::Body(Body(r)),
+            model::NodeKind::State => Node::State(State(r)),
+        }
+    }
+}
+
+/// A directed, typed link between two nodes, with the quotes that state it.
+pub struct Edge {
+    graph: Arc<Graph>,
+    edge: model::Edge,
+    from: NodeIx,
+    to: NodeIx,
+}
+
+#[Object]
+impl Edge {
+    /// Stable id: `<from>/<KIND>/<to>`.
+    async fn id(&self) -> ID {
+        ID(self.edge.id())
+    }
+
+    /// What the link says.
+    async fn kind(&self) -> EdgeKind {
+        self.edge.kind.into()
+    }
+
+    /// The source node (the subject of the sentence).
+    async fn from(&self) -> Node {
+        Node::new(self.graph.clone(), self.from)
+    }
+
+    /// The target node (the object of the sentence).
+    async fn to(&self) -> Node {
+        Node::new(self.graph.clone(), self.to)
+    }
+
+    /// Curator's remark.
+    async fn note(&self) -> Option<&str> {
+        self.edge.note.as_deref()
+    }
+
+    /// The verbatim quotes that state this link; never empty.
+    async fn citations(&self) -> Vec<Citation> {
+        citations(&self.graph, &self.edge.citations)
+    }
+}
+
+fn citations(graph: &Arc<Graph>, list: &[model::Citation]) -> Vec<Citation> {
+    list.iter()
+        .map(|c| Citation {
+            graph: graph.clone(),
+            citation: c.clone(),
+        })
+        .collect()
+}
+
+/// A verbatim quote and where it stands in its source text.
+pub struct Citation {
+    graph: Arc<Graph>,
+    citation: model::Citation,
+}
+
+#[Object]
+impl Citation {
+    /// The quote. It matches the source after normalising whitespace, dashes and quote marks.
+    async fn quote(&self) -> &str {
+        &self.citation.quote
+    }
+
+    /// The matched passage exactly as it stands in the original text (NO-BREAK SPACEs, dashes
+    /// and curly quotes included).
+    async fn excerpt(&self) -> &str {
+        &self.citation.excerpt
+    }
+
+    /// The document the quote is taken from.
+    async fn document(&self) -> Option<Document> {
+        let ix = self.graph.lookup(self.citation.document.as_str())?;
+        match Node::new(self.graph.clone(), ix) {
+            Node::Document(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Offset of the quote's first character in the original text, counted in Unicode characters.
+    async fn start_offset(&self) -> u32 {
+        self.citation.start
+    }
+
+    /// Offset one past the quote's last character in the original text, in Unicode characters.
+    async fn end_offset(&self) -> u32 {
+        self.citation.end
+    }
+
+    /// 1-based line of the quote's start in the original text.
+    async fn line(&self) -> u32 {
+        self.citation.line
+    }
+
+    /// 1-based column (in characters) of the quote's start.
+    async fn column(&self) -> u32 {
+        self.citation.column
+    }
+
+    /// How often the quote occurs in the source; above 1 the location is the first occurrence.
+    async fn occurrences(&self) -> u32 {
+        self.citation.occurrences
+    }
+}

@@ -1,0 +1,136 @@
+//! The command line: `serve`, `load`, `check`, `schema`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
+use crate::error::Error;
+use crate::{api, check, corpus, server, state, store};
+
+/// A traceability graph of strategic policy documents: which programmes implement which goals,
+/// adopted where, covering when — every fact backed by a verbatim quote from its source.
+#[derive(Parser, Debug)]
+#[command(name = "policygraph", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    store: StoreConfig,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create and migrate the database, load the seeds when it is empty, and serve GraphQL
+    /// (GraphiQL in a browser at http://<listen>/graphql).
+    Serve {
+        #[command(flatten)]
+        seeds: SeedsConfig,
+        #[command(flatten)]
+        serve: ServeConfig,
+    },
+    /// Make the database hold exactly the seed corpus: one transaction, all or nothing,
+    /// idempotent (loading twice changes nothing the second time).
+    Load {
+        #[command(flatten)]
+        seeds: SeedsConfig,
+    },
+    /// Validate the seed corpus and its citations without a database. Exit code 0 when clean,
+    /// 1 on findings that fail the check, 2 on usage or I/O errors.
+    Check {
+        #[command(flatten)]
+        seeds: SeedsConfig,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = check::Format::Text)]
+        format: check::Format,
+        /// Make warnings fail the check too.
+        #[arg(long, value_enum)]
+        deny: Option<Deny>,
+    },
+    /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
+    Schema,
+}
+
+/// Finding classes that `--deny` can promote to failures.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Deny {
+    /// Warnings fail the check.
+    Warnings,
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", api::sdl());
+            Ok(0)
+        }
+        Command::Check {
+            seeds,
+            format,
+            deny,
+        } => {
+            if !seeds.seeds.is_dir() {
+                anyhow::bail!("seed directory {} does not exist", seeds.seeds.display());
+            }
+            let reading = corpus::read(&seeds.seeds);
+            check::report(&reading, format, &mut std::io::stdout().lock())?;
+            Ok(check::exit_code(&reading, deny == Some(Deny::Warnings)))
+        }
+        Command::Load { seeds } => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            let report = state::load_seeds(&pool, &seeds.seeds)
+                .await
+                .map_err(explain)?;
+            println!(
+                "loaded {} into {}: {} created, {} updated, {} deleted",
+                seeds.seeds.display(),
+                cli.store.database_url,
+                report.created,
+                report.updated,
+                report.deleted
+            );
+            Ok(0)
+        }),
+        Command::Serve { seeds, serve } => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            if store::is_empty(&pool).await? {
+                let report = state::load_seeds(&pool, &seeds.seeds)
+                    .await
+                    .map_err(explain)?;
+                tracing::info!(created = report.created, seeds = %seeds.seeds.display(), "loaded the seed corpus into an empty database");
+            }
+            let app_state = state::AppState::new(pool, serve.api_limits()).await?;
+            let graph = app_state.graph();
+            let listener = tokio::net::TcpListener::bind(serve.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", serve.listen))?;
+            let address = listener.local_addr()?;
+            tracing::info!(
+                nodes = graph.node_count(),
+                edges = graph.edge_count(),
+                database = %cli.store.database_url,
+                "serving GraphQL at http://{address}/graphql"
+            );
+            server::serve(listener, server::app(app_state, serve.http_limits())).await?;
+            Ok(0)
+        }),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Prints every corpus finding before the error itself, so one run shows them all.
+fn explain(error: Error) -> anyhow::Error {
+    if let Error::Corpus(diagnostics) = &error {
+        for d in diagnostics {
+            eprintln!("{d}");
+        }
+        return anyhow::anyhow!("{error}; nothing was written");
+    }
+    error.into()
+}

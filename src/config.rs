@@ -1,0 +1,71 @@
+//! Settings shared by the commands: each a flag with an environment fallback and a default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Where the data lives.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StoreConfig {
+    /// SQLite database: a file path or a `sqlite:` URL. Created and migrated when missing.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "policygraph.db",
+        global = true
+    )]
+    pub database_url: String,
+}
+
+/// Where the seed corpus lives.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SeedsConfig {
+    /// Directory of seed files (`*.toml`) and their `sources/`.
+    #[arg(long, env = "POLICYGRAPH_SEEDS", default_value = "seeds")]
+    pub seeds: PathBuf,
+}
+
+/// How the server listens and what it accepts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on; use port 0 for any free port.
+    #[arg(long, env = "POLICYGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Deepest selection nesting a query may have.
+    #[arg(long, env = "POLICYGRAPH_MAX_DEPTH", default_value_t = crate::api::Limits::default().max_depth)]
+    pub max_depth: usize,
+    /// Highest complexity a query may have (fields count 1, lists multiply by `first`).
+    #[arg(long, env = "POLICYGRAPH_MAX_COMPLEXITY", default_value_t = crate::api::Limits::default().max_complexity)]
+    pub max_complexity: usize,
+    /// Largest page (`first`) a connection accepts; larger is refused with LIMIT_EXCEEDED.
+    #[arg(long, env = "POLICYGRAPH_MAX_PAGE", default_value_t = crate::api::Limits::default().max_page)]
+    pub max_page: usize,
+    /// Largest request body in bytes; larger is answered with 413.
+    #[arg(long, env = "POLICYGRAPH_MAX_BODY", default_value_t = crate::server::HttpLimits::default().max_body)]
+    pub max_body: usize,
+    /// Most operations in one batched request.
+    #[arg(long, env = "POLICYGRAPH_MAX_BATCH", default_value_t = crate::server::HttpLimits::default().max_batch)]
+    pub max_batch: usize,
+    /// Seconds a request may take before it is answered with 408.
+    #[arg(long, env = "POLICYGRAPH_TIMEOUT_SECS", default_value_t = crate::server::HttpLimits::default().timeout.as_secs())]
+    pub timeout_secs: u64,
+}
+
+impl ServeConfig {
+    /// The GraphQL limits these settings describe.
+    pub fn api_limits(&self) -> crate::api::Limits {
+        crate::api::Limits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            max_page: self.max_page,
+        }
+    }
+
+    /// The HTTP limits these settings describe.
+    pub fn http_limits(&self) -> crate::server::HttpLimits {
+        crate::server::HttpLimits {
+            max_body: self.max_body,
+            max_batch: self.max_batch,
+            timeout: std::time::Duration::from_secs(self.timeout_secs),
+        }
+    }
+}

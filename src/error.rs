@@ -1,0 +1,25 @@
+//! The crate's error type. Internal causes are kept for logs; the API maps them to coded
+//! GraphQL errors without exposing them (see `api::errors`).
+
+/// Everything that can go wrong below the API and CLI layers.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The seed corpus has errors; each is in the list, already located.
+    #[error("the seed corpus has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Corpus(Vec<crate::corpus::diagnostic::Diagnostic>),
+    /// Opening, migrating or querying the database failed.
+    #[error("database: {0}")]
+    Database(String),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Database(e.to_string())
+    }
+}
+
+/// Result with the crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,206 @@
+//! The in-memory graph snapshot: built once from the store, immutable, shared by readers.
+//!
+//! petgraph is a private detail: callers address nodes by [`NodeId`] and get back [`NodeIx`]
+//! handles that are only meaningful for the snapshot that issued them.
+
+use std::collections::HashMap;
+
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::error::{Error, Result};
+use crate::model::{Edge, Node, NodeId, NodeKind};
+use crate::store::Contents;
+
+/// A handle to a node of one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeIx(NodeIndex<u32>);
+
+/// Which way to follow edges from a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// Edges whose source is the node.
+    Outgoing,
+    /// Edges whose target is the node.
+    Incoming,
+}
+
+/// An immutable traceability graph.
+#[derive(Debug, Default)]
+pub struct Graph {
+    inner: DiGraph<Node, Edge, u32>,
+    index: HashMap<NodeId, NodeIndex<u32>>,
+    /// All nodes ordered by id (the order of `nodes` connections).
+    by_id: Vec<NodeIx>,
+    /// Nodes of each kind ordered by id.
+    by_kind: HashMap<NodeKind, Vec<NodeIx>>,
+    /// Documents whose full text the store holds, with the text's path.
+    texts: HashMap<NodeId, String>,
+}
+
+impl Graph {
+    /// Builds a snapshot; fails if an edge names a node that does not exist.
+    pub fn build(contents: Contents) -> Result<Graph> {
+        let mut graph = Graph::default();
+        let mut nodes = contents.nodes;
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
+        for node in nodes {
+            let kind = node.kind();
+            let id = node.id.clone();
+            let ix = graph.inner.add_node(node);
+            graph.index.insert(id, ix);
+            graph.by_id.push(NodeIx(ix));
+            graph.by_kind.entry(kind).or_default().push(NodeIx(ix));
+        }
+        for edge in contents.edges {
+            let (Some(&a), Some(&b)) = (graph.index.get(&edge.from), graph.index.get(&edge.to))
+            else {
+                return Err(Error::Database(format!(
+                    "edge {} names a node that does not exist",
+                    edge.id()
+                )));
+            };
+            graph.inner.add_edge(a, b, edge);
+        }
+        graph.texts = contents.texts.into_iter().collect();
+        graph.verify()?;
+        Ok(graph)
+    }
+
+    /// Checks the snapshot's invariants: the id map and orderings agree with the graph.
+    pub fn verify(&self) -> Result<()> {
+        let broken = |what: &str| Err(Error::Database(format!("graph invariant broken: {what}")));
+        if self.index.len() != self.inner.node_count() || self.by_id.len() != self.index.len() {
+            return broken("id map and node count differ");
+        }
+        for (id, &ix) in &self.index {
+            if &self.inner[ix].id != id {
+                return broken("id map points at the wrong node");
+            }
+        }
+        if self
+            .by_id
+            .windows(2)
+            .any(|w| self.get(w[0]).id >= self.get(w[1]).id)
+        {
+            return broken("id order is not strictly increasing");
+        }
+        for e in self.inner.edge_references() {
+            let edge = e.weight();
+            if self.inner[e.source()].id != edge.from || self.inner[e.target()].id != edge.to {
+                return broken("an edge's ends disagree with its ids");
+            }
+        }
+        Ok(())
+    }
+
+    /// Number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.inner.node_count()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.inner.edge_count()
+    }
+
+    /// The handle of the node with this id.
+    pub fn lookup(&self, id: &str) -> Option<NodeIx> {
+        let id = NodeId::parse(id).ok()?;
+        self.index.get(&id).map(|&ix| NodeIx(ix))
+    }
+
+    /// The node behind a handle of this snapshot.
+    pub fn get(&self, ix: NodeIx) -> &Node {
+        &self.inner[ix.0]
+    }
+
+    /// Nodes ordered by id, all of them or only those of `kind`.
+    pub fn nodes(&self, kind: Option<NodeKind>) -> &[NodeIx] {
+        match kind {
+            None => &self.by_id,
+            Some(k) => self.by_kind.get(&k).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// Edges at a node in one direction, each with the node at its other end.
+    pub fn edges(&self, ix: NodeIx, way: Way) -> impl Iterator<Item = (&Edge, NodeIx)> + '_ {
+        let direction = match way {
+            Way::Outgoing => Direction::Outgoing,
+            Way::Incoming => Direction::Incoming,
+        };
+        self.inner.edges_directed(ix.0, direction).map(move |e| {
+            let other = match way {
+                Way::Outgoing => e.target(),
+                Way::Incoming => e.source(),
+            };
+            (e.weight(), NodeIx(other))
+        })
+    }
+
+    /// The path of the stored source text of a document, if it has one.
+    pub fn source_path(&self, document: &NodeId) -> Option<&str> {
+        self.texts.get(document).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Citation, EdgeKind};
+
+    fn node(id: &str) -> Node {
+        Node {
+            id: NodeId::parse(id).expect("valid id"),
+            title: id.to_owned(),
+            note: None,
+            date: None,
+            start: None,
+            end: None,
+            place: None,
+            format: None,
+            citations: Vec::<Citation>::new(),
+        }
+    }
+
+    #[test]
+    fn a_built_graph_finds_nodes_by_id_and_walks_edges_both_ways() {
+        let edge = Edge {
+            from: NodeId::parse("programme:p").expect("id"),
+            kind: EdgeKind::Implements,
+            to: NodeId::parse("goal:g").expect("id"),
+            note: None,
+            citations: Vec::new(),
+        };
+        let contents = Contents {
+            nodes: vec![node("programme:p"), node("goal:g")],
+            edges: vec![edge],
+            texts: Vec::new(),
+        };
+        let graph = Graph::build(contents).expect("builds");
+        let goal = graph.lookup("goal:g").expect("goal");
+        let incoming: Vec<_> = graph.edges(goal, Way::Incoming).collect();
+        assert_eq!(incoming.len(), 1);
+        assert_eq!(graph.get(incoming[0].1).id.as_str(), "programme:p");
+        assert_eq!(graph.nodes(Some(NodeKind::Goal)), &[goal]);
+        assert_eq!(graph.lookup("goal:missing"), None);
+    }
+
+    #[test]
+    fn an_edge_to_a_missing_node_is_refused() {
+        let edge = Edge {
+            from: NodeId::parse("programme:p").expect("id"),
+            kind: EdgeKind::Implements,
+            to: NodeId::parse("goal:gone").expect("id"),
+            note: None,
+            citations: Vec::new(),
+        };
+        let contents = Contents {
+            nodes: vec![node("programme:p")],
+            edges: vec![edge],
+            texts: Vec::new(),
+        };
+        assert!(Graph::build(contents).is_err());
+    }
+}

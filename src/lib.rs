@@ -1,0 +1,18 @@
+//! policygraph: a traceability graph of strategic policy documents.
+//!
+//! Data flows one way: seed files and source texts ([`corpus`]) are validated and written to
+//! SQLite ([`store`]), read into an immutable in-memory [`graph`] snapshot, and served through
+//! the GraphQL [`api`] over HTTP ([`server`]) or the command line ([`cli`]). Every node and edge
+//! carries verbatim citations into its source text.
+
+pub mod api;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod corpus;
+pub mod error;
+pub mod graph;
+pub mod model;
+pub mod server;
+pub mod state;
+pub mod store;

@@ -1,0 +1,23 @@
+//! The `policygraph` command: parse the command line, set up logging, run, exit with a code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = policygraph::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "policygraph=info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match policygraph::cli::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("\x1b[31merror:\x1b[0m {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! HTTP: `/graphql` (GraphQL over HTTP, GET and POST, GraphiQL for browsers), `/healthz`,
+//! and the GraphiQL assets, all served from the binary so it works with no internet.
+
+use std::time::Duration;
+
+use async_graphql::http::MultipartOptions;
+use async_graphql::{BatchRequest, BatchResponse};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use tokio::net::TcpListener;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+
+use crate::api::{self, errors::Code};
+use crate::state::AppState;
+
+/// Transport limits, separate from the GraphQL limits in [`api::Limits`].
+#[derive(Clone, Copy, Debug)]
+pub struct HttpLimits {
+    /// Largest request body accepted, in bytes; larger gets 413.
+    pub max_body: usize,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
+    /// Time a request may take before it is answered with 408.
+    pub timeout: Duration,
+}
+
+impl Default for HttpLimits {
+    fn default() -> Self {
+        HttpLimits {
+            max_body: 1024 * 1024,
+            max_batch: 10,
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The router, without a socket, so tests can drive it directly.
+pub fn app(state: AppState, limits: HttpLimits) -> Router {
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphiql/{asset}", get(graphiql_asset))
+        .route("/healthz", get(healthz))
+        .layer(axum::Extension(limits))
+        .layer(DefaultBodyLimit::max(limits.max_body))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.timeout,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
+pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let graph = state.graph();
+    axum::Json(json!({
+        "status": "ok",
+        "nodes": graph.node_count(),
+        "edges": graph.edge_count(),
+    }))
+}
+
+/// Does the client want the GraphQL-over-HTTP media type (which allows 4xx on request errors)?
+fn wants_graphql_response(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/graphql-response+json"))
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    axum::Extension(limits): axum::Extension<HttpLimits>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let query = uri.query().unwrap_or_default();
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if browser && !query.split('&').any(|p| p.starts_with("query=")) {
+        return Html(GRAPHIQL_PAGE).into_response();
+    }
+    match async_graphql::http::parse_query_string(query) {
+        Ok(request) => run(&state, &headers, limits, BatchRequest::Single(request)).await,
+        Err(e) => request_error(&format!(
+            "cannot read the GraphQL request from the URL: {e}"
+        )),
+    }
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    axum::Extension(limits): axum::Extension<HttpLimits>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let batch = async_graphql::http::receive_batch_body(
+        content_type,
+        &body[..],
+        MultipartOptions::default(),
+    )
+    .await;
+    match batch {
+        Ok(batch) => run(&state, &headers, limits, batch).await,
+        Err(e) => request_error(&format!("cannot read the GraphQL request body: {e}")),
+    }
+}
+
+/// Executes a single or batched request against one snapshot.
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    limits: HttpLimits,
+    batch: BatchRequest,
+) -> Response {
+    let graph = state.graph();
+    let response = match batch {
+        BatchRequest::Single(request) => {
+            BatchResponse::Single(api::execute(&state.schema, graph, request).await)
+        }
+        BatchRequest::Batch(requests) if requests.len() > limits.max_batch => {
+            return coded_response(
+                StatusCode::BAD_REQUEST,
+                Code::LimitExceeded,
+                &format!(
+                    "a batch of {} operations; at most {} per request",
+                    requests.len(),
+                    limits.max_batch
+                ),
+            );
+        }
+        BatchRequest::Batch(requests) => {
+            let mut out = Vec::with_capacity(requests.len());
+            for request in requests {
+                out.push(api::execute(&state.schema, graph.clone(), request).await);
+            }
+            BatchResponse::Batch(out)
+        }
+    };
+    let graphql_media = wants_graphql_response(headers);
+    // Under application/graphql-response+json a request that never executed is a 400.
+    let failed_before_execution = match &response {
+        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
+        BatchResponse::Batch(_) => false,
+    };
+    let status = if graphql_media && failed_before_execution {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let content_type = if graphql_media {
+        "application/graphql-response+json"
+    } else {
+        "application/json"
+    };
+    match serde_json::to_vec(&response) {
+        Ok(body) => (
+            status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot serialise a GraphQL response");
+            coded_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::Internal,
+                "internal error",
+            )
+        }
+    }
+}
+
+fn request_error(message: &str) -> Response {
+    coded_response(StatusCode::BAD_REQUEST, Code::BadUserInput, message)
+}
+
+/// A GraphQL-shaped error body with a code, for failures before execution.
+fn coded_response(status: StatusCode, code: Code, message: &str) -> Response {
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (status, axum::Json(body)).into_response()
+}
+
+const GRAPHIQL_PAGE: &str = include_str!("../assets/graphiql/index.html");
+
+async fn graphiql_asset(Path(asset): Path<String>) -> Response {
+    let (body, content_type): (&'static [u8], &str) = match asset.as_str() {
+        "graphiql.min.js" => (
+            include_bytes!("../assets/graphiql/graphiql.min.js"),
+            "text/javascript",
+        ),
+        "graphiql.min.css" => (
+            include_bytes!("../assets/graphiql/graphiql.min.css"),
+            "text/css",
+        ),
+        "react.production.min.js" => (
+            include_bytes!("../assets/graphiql/react.production.min.js"),
+            "text/javascript",
+        ),
+        "react-dom.production.min.js" => (
+            include_bytes!("../assets/graphiql/react-dom.production.min.js"),
+            "text/javascript",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}

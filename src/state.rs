@@ -1,0 +1,52 @@
+//! What a running service holds: the database pool, the current graph snapshot and the schema.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use sqlx::SqlitePool;
+
+use crate::api::{self, ApiSchema, Limits};
+use crate::corpus;
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::store::{self, SyncReport};
+
+/// Shared by every request; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The SQLite pool.
+    pub pool: SqlitePool,
+    /// The graph snapshot readers use; replaced whole after each committed write.
+    pub snapshot: Arc<ArcSwap<Graph>>,
+    /// The GraphQL schema.
+    pub schema: ApiSchema,
+}
+
+impl AppState {
+    /// Builds the state over an open pool, reading the graph from it.
+    pub async fn new(pool: SqlitePool, limits: Limits) -> Result<AppState> {
+        let graph = Graph::build(store::read_all(&pool).await?)?;
+        Ok(AppState {
+            pool,
+            snapshot: Arc::new(ArcSwap::from_pointee(graph)),
+            schema: api::schema(limits),
+        })
+    }
+
+    /// The snapshot to answer one request with.
+    pub fn graph(&self) -> Arc<Graph> {
+        self.snapshot.load_full()
+    }
+}
+
+/// Reads and validates `seeds`, then makes the database hold exactly that corpus.
+///
+/// Nothing is written when the corpus has an error; the error carries every finding.
+pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
+    let reading = corpus::read(seeds);
+    if reading.error_count() > 0 {
+        return Err(Error::Corpus(reading.diagnostics));
+    }
+    store::sync_corpus(pool, &reading.corpus, "seed-load").await
+}

@@ -1,0 +1,54 @@
+//! SQLite persistence: connecting with the settings the product relies on, migrations, and
+//! small named functions for each read and write.
+
+mod read;
+mod write;
+
+pub use read::{Contents, read_all, source_text};
+pub use write::{SyncReport, sync_corpus};
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::{Error, Result};
+
+/// Opens (creating if needed) the database at `url` and applies pending migrations.
+///
+/// `url` is a `sqlite:` URL or a plain file path. Settings chosen on purpose: WAL so readers never
+/// wait for a writer, `synchronous=FULL` so a committed write survives power loss, foreign keys
+/// enforced, and a busy timeout so concurrent writers queue instead of failing.
+pub async fn connect(url: &str) -> Result<SqlitePool> {
+    let url = if url.starts_with("sqlite:") {
+        url.to_owned()
+    } else {
+        format!("sqlite://{url}")
+    };
+    let options = SqliteConnectOptions::from_str(&url)
+        .map_err(|e| Error::Database(format!("bad database URL `{url}`: {e}")))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|e| Error::Database(format!("cannot open `{url}`: {e}")))?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .map_err(|e| Error::Database(format!("cannot migrate `{url}`: {e}")))?;
+    Ok(pool)
+}
+
+/// True when the database holds no nodes yet (a fresh file).
+pub async fn is_empty(pool: &SqlitePool) -> Result<bool> {
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM nodes")
+        .fetch_one(pool)
+        .await?;
+    Ok(count == 0)
+}
