@@ -77,10 +77,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(check::exit_code(&reading, deny == Some(Deny::Warnings)))
         }
         Command::Load { seeds } => runtime()?.block_on(async {
+            // Validate before opening the database, so a bad corpus leaves no trace at all.
+            let corpus = state::read_seeds(&seeds.seeds).map_err(explain)?;
             let pool = store::connect(&cli.store.database_url).await?;
-            let report = state::load_seeds(&pool, &seeds.seeds)
-                .await
-                .map_err(explain)?;
+            let report = store::sync_corpus(&pool, &corpus, state::SEED_LOADER).await?;
             println!(
                 "loaded {} into {}: {} created, {} updated, {} deleted",
                 seeds.seeds.display(),

@@ -1,5 +1,6 @@
 //! The `policygraph` command: parse the command line, set up logging, run, exit with a code.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -16,7 +17,12 @@ fn main() -> ExitCode {
     match policygraph::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("\x1b[31merror:\x1b[0m {e:#}");
+            let label = if std::io::stderr().is_terminal() {
+                "\x1b[1;31merror:\x1b[0m"
+            } else {
+                "error:"
+            };
+            eprintln!("{label} {e:#}");
             ExitCode::from(2)
         }
     }

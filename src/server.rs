@@ -14,7 +14,7 @@ use axum::routing::get;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 use crate::api::{self, errors::Code};
 use crate::state::AppState;
@@ -54,6 +54,7 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         ))
         .layer(
             TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .with_state(state)

@@ -7,7 +7,7 @@ use arc_swap::ArcSwap;
 use sqlx::SqlitePool;
 
 use crate::api::{self, ApiSchema, Limits};
-use crate::corpus;
+use crate::corpus::{self, Corpus};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
 use crate::store::{self, SyncReport};
@@ -40,13 +40,22 @@ impl AppState {
     }
 }
 
-/// Reads and validates `seeds`, then makes the database hold exactly that corpus.
-///
-/// Nothing is written when the corpus has an error; the error carries every finding.
-pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
+/// Reads and validates the corpus in `seeds`; on any error, every finding is in the error.
+pub fn read_seeds(seeds: &Path) -> Result<Corpus> {
     let reading = corpus::read(seeds);
     if reading.error_count() > 0 {
         return Err(Error::Corpus(reading.diagnostics));
     }
-    store::sync_corpus(pool, &reading.corpus, "seed-load").await
+    Ok(reading.corpus)
 }
+
+/// Reads and validates `seeds`, then makes the database hold exactly that corpus.
+///
+/// Nothing is written when the corpus has an error; the error carries every finding.
+pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
+    let corpus = read_seeds(seeds)?;
+    store::sync_corpus(pool, &corpus, SEED_LOADER).await
+}
+
+/// The actor recorded in the change log for seed loads.
+pub const SEED_LOADER: &str = "seed-load";

@@ -224,19 +224,6 @@ impl Reader {
             return None;
         };
         let id = self.id(id_field)?;
-        let allowed = seedfile::node_extra_keys(id.kind());
-        for (name, value) in &raw.fields {
-            if !seedfile::NODE_COMMON.contains(name) && !allowed.contains(name) {
-                let known = seedfile::NODE_COMMON
-                    .iter()
-                    .chain(allowed)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let message = format!("`{name}` is not used on a {} (known: {known})", id.kind());
-                self.at(value.spot, code::UNKNOWN_KEY, &value.key, message);
-            }
-        }
         let title = raw.field("title").map(|t| t.value.clone());
         if title.is_none() {
             self.missing(raw, "title");

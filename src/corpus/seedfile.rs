@@ -102,10 +102,27 @@ pub fn node_extra_keys(kind: NodeKind) -> &'static [&'static str] {
     }
 }
 
-/// Every key any node may carry, for the first pass (kind-specific checks come later).
+/// Every key any node may carry: used when the node's kind is unknown (its id is bad).
 const NODE_ANY: &[&str] = &[
     "id", "title", "note", "cite", "date", "text", "place", "format", "start", "end",
 ];
+
+/// The keys a node table may carry, given its `id` (when the id names a kind).
+fn node_keys(table: &DeTable<'_>) -> Vec<&'static str> {
+    let kind = table
+        .get("id")
+        .and_then(|v| v.get_ref().as_str())
+        .and_then(|id| id.split_once(':'))
+        .and_then(|(kind, _)| NodeKind::parse(kind));
+    match kind {
+        Some(kind) => NODE_COMMON
+            .iter()
+            .chain(node_extra_keys(kind))
+            .copied()
+            .collect(),
+        None => NODE_ANY.to_vec(),
+    }
+}
 
 /// Turns byte offsets into line and column.
 pub struct LineMap<'a> {
@@ -193,8 +210,7 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
                 };
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("{name}[{i}]");
-                    let allowed = if name == "node" { NODE_ANY } else { EDGE_KEYS };
-                    if let Some(raw) = entity(item, &path, allowed, lines, sink) {
+                    if let Some(raw) = entity(item, &path, name == "node", lines, sink) {
                         if name == "node" {
                             file.nodes.push(raw);
                         } else {
@@ -218,7 +234,7 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
 fn entity(
     item: &Spanned<DeValue<'_>>,
     path: &str,
-    allowed: &[&'static str],
+    is_node: bool,
     lines: &LineMap<'_>,
     sink: &mut Sink<'_>,
 ) -> Option<RawNode> {
@@ -227,6 +243,11 @@ fn entity(
         let message = format!("expected a table, found {}", type_name(item.get_ref()));
         sink.error(at, code::WRONG_TYPE, path, message);
         return None;
+    };
+    let allowed = if is_node {
+        node_keys(table)
+    } else {
+        EDGE_KEYS.to_vec()
     };
     let mut raw = RawNode {
         at: Some(at),
@@ -237,7 +258,11 @@ fn entity(
         let name: &str = key.get_ref().as_ref();
         let key_path = format!("{path}.{name}");
         let Some(&known) = allowed.iter().find(|k| **k == name) else {
-            let message = format!("unknown key `{name}` (known: {})", allowed.join(", "));
+            let what = match (is_node, table.get("id").and_then(|v| v.get_ref().as_str())) {
+                (true, Some(id)) => format!(" on `{id}`"),
+                _ => String::new(),
+            };
+            let message = format!("unknown key `{name}`{what} (known: {})", allowed.join(", "));
             sink.error(
                 lines.spot(key.span().start),
                 code::UNKNOWN_KEY,

@@ -1,0 +1,355 @@
+//! The seed reader on crafted corpora: every class of bad input is reported with its file, line,
+//! column and key, all findings come in one run, and the real seeds are clean.
+
+use std::path::Path;
+
+use policygraph::corpus::diagnostic::{Diagnostic, Severity};
+use policygraph::corpus::{self, Reading};
+use tempfile::TempDir;
+
+/// A source text with the typography of the real corpus: NO-BREAK SPACE and an en dash.
+const SOURCE: &str =
+    "The Programme\u{a0}for 2021\u{2013}2025 was adopted.\nSecond line. Second line.";
+
+/// Lines 1-7 of every crafted seed file: a default source and the document that holds it.
+const HEADER: &str = r#"source = "document:src"
+
+[[node]]
+id = "document:src"
+title = "Source"
+text = "sources/src.txt"
+cite = ["The Programme"]
+"#;
+
+/// Writes `HEADER + body` as `seeds/a.toml` next to the source text and reads the corpus.
+fn read(body: &str) -> (TempDir, Reading) {
+    let dir = TempDir::new().expect("temp dir");
+    std::fs::create_dir(dir.path().join("sources")).expect("sources dir");
+    std::fs::write(dir.path().join("sources/src.txt"), SOURCE).expect("source");
+    std::fs::write(dir.path().join("a.toml"), format!("{HEADER}{body}")).expect("seed");
+    let reading = corpus::read(dir.path());
+    (dir, reading)
+}
+
+/// The one error of `reading`, failing with all findings shown when there is not exactly one.
+fn only_error(reading: &Reading) -> &Diagnostic {
+    let errors: Vec<_> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "expected one error, got {:#?}",
+        reading.diagnostics
+    );
+    errors[0]
+}
+
+fn assert_at(d: &Diagnostic, code: &str, line: u32, key: &str) {
+    assert_eq!(d.code, code, "{d}");
+    assert_eq!(d.line, line, "{d}");
+    assert_eq!(d.key, key, "{d}");
+    assert!(d.file.ends_with("a.toml"), "{d}");
+    assert!(d.column >= 1, "{d}");
+    let shown = d.to_string();
+    assert!(shown.contains(&format!("a.toml:{line}:")), "{shown}");
+}
+
+#[test]
+fn a_clean_corpus_has_no_findings_and_locates_its_quote_in_the_original() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+cite = ["Programme for 2021-2025"]
+"#,
+    );
+    assert!(reading.diagnostics.is_empty(), "{:#?}", reading.diagnostics);
+    let node = &reading.corpus.nodes[1];
+    let c = &node.citations[0];
+    assert_eq!(c.excerpt, "Programme\u{a0}for 2021\u{2013}2025");
+    assert_eq!((c.start, c.end, c.line, c.column), (4, 27, 1, 5));
+}
+
+#[test]
+fn an_unknown_key_is_reported_at_its_line() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "goal:g"
+title = "G"
+colour = "red"
+cite = ["Second line."]
+"#,
+    );
+    assert_at(only_error(&reading), "unknown-key", 12, "node[1].colour");
+}
+
+#[test]
+fn a_key_that_does_not_belong_to_the_kind_is_an_unknown_key() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "goal:g"
+title = "G"
+start = "2021"
+cite = ["The Programme"]
+"#,
+    );
+    assert_at(only_error(&reading), "unknown-key", 12, "node[1].start");
+}
+
+#[test]
+fn a_duplicate_id_names_the_first_declaration() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "goal:g"
+title = "G"
+cite = ["The Programme"]
+
+[[node]]
+id = "goal:g"
+title = "G again"
+cite = ["The Programme"]
+"#,
+    );
+    let d = only_error(&reading);
+    assert_at(d, "duplicate-id", 15, "node[2].id");
+    assert!(d.message.contains("a.toml:10"), "{d}");
+}
+
+#[test]
+fn an_edge_to_an_undeclared_node_is_a_dangling_reference() {
+    let (_dir, reading) = read(
+        r#"
+[[edge]]
+from = "document:src"
+kind = "SETS"
+to = "goal:missing"
+cite = ["The Programme"]
+"#,
+    );
+    assert_at(only_error(&reading), "dangling-reference", 12, "edge[0].to");
+}
+
+#[test]
+fn unknown_node_and_edge_kinds_are_reported() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "plan:x"
+title = "X"
+cite = ["The Programme"]
+
+[[edge]]
+from = "document:src"
+kind = "FUNDS"
+to = "document:src"
+cite = ["The Programme"]
+"#,
+    );
+    let errors: Vec<_> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert_eq!(errors.len(), 2, "{:#?}", reading.diagnostics);
+    assert_at(errors[0], "unknown-kind", 10, "node[1].id");
+    assert_at(errors[1], "unknown-kind", 16, "edge[0].kind");
+}
+
+#[test]
+fn an_impossible_date_is_reported() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+date = "2021-02-30"
+cite = ["The Programme"]
+"#,
+    );
+    assert_at(only_error(&reading), "bad-date", 12, "node[1].date");
+}
+
+#[test]
+fn a_span_that_ends_before_it_starts_is_a_bad_date() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "timespan:backwards"
+title = "backwards"
+start = "2025"
+end = "2021"
+cite = ["2021-2025"]
+"#,
+    );
+    assert_at(only_error(&reading), "bad-date", 13, "node[1].end");
+}
+
+#[test]
+fn an_entity_without_a_citation_is_reported() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+"#,
+    );
+    assert_at(only_error(&reading), "missing-citation", 9, "node[1].cite");
+}
+
+#[test]
+fn an_edge_without_a_citation_is_reported() {
+    let (_dir, reading) = read(
+        r#"
+[[edge]]
+from = "document:src"
+kind = "REFERENCES"
+to = "document:src"
+"#,
+    );
+    assert_at(only_error(&reading), "missing-citation", 9, "edge[0].cite");
+}
+
+#[test]
+fn a_quote_not_in_the_source_is_reported_with_how_much_matched() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+cite = ["The Programme for 2021-2026"]
+"#,
+    );
+    let d = only_error(&reading);
+    assert_at(d, "quote-not-found", 12, "node[1].cite[0]");
+    assert!(d.message.contains("first 26 characters match"), "{d}");
+}
+
+#[test]
+fn a_citation_into_an_undeclared_document_is_an_unknown_source() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+cite = [{ source = "document:nowhere", quote = "The Programme" }]
+"#,
+    );
+    assert_at(
+        only_error(&reading),
+        "unknown-source",
+        12,
+        "node[1].cite[0].source",
+    );
+}
+
+#[test]
+fn a_toml_syntax_error_is_located() {
+    let (_dir, reading) = read("\n[[node]]\nid = \"goal:g\ntitle = \"G\"\n");
+    let d = reading
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "syntax")
+        .unwrap_or_else(|| panic!("no syntax error in {:#?}", reading.diagnostics));
+    assert_eq!(d.line, 10, "{d}");
+}
+
+#[test]
+fn every_error_of_a_run_is_reported_at_once() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "goal:g"
+title = "G"
+colour = "red"
+cite = ["not in the text"]
+
+[[node]]
+id = "programme:p"
+title = "P"
+date = "someday"
+
+[[edge]]
+from = "programme:p"
+kind = "IMPLEMENTS"
+to = "goal:nowhere"
+cite = ["The Programme"]
+"#,
+    );
+    let codes: Vec<_> = reading
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.line))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("unknown-key", 12),
+            ("quote-not-found", 13),
+            ("missing-citation", 15),
+            ("bad-date", 18),
+            ("dangling-reference", 23),
+        ]
+    );
+}
+
+#[test]
+fn a_quote_that_occurs_twice_is_a_warning_not_an_error() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "goal:g"
+title = "G"
+cite = ["Second line."]
+"#,
+    );
+    assert_eq!(reading.error_count(), 0);
+    let d = &reading.diagnostics[0];
+    assert_eq!(
+        (d.severity, d.code, d.line),
+        (Severity::Warning, "ambiguous-quote", 12)
+    );
+    assert_eq!(reading.corpus.nodes[1].citations[0].occurrences, 2);
+}
+
+#[test]
+fn the_real_seed_corpus_is_clean_and_its_quotes_point_into_the_original_texts() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let reading = corpus::read(&seeds);
+    assert_eq!(reading.error_count(), 0, "{:#?}", reading.diagnostics);
+    for node in &reading.corpus.nodes {
+        for c in &node.citations {
+            let source = reading
+                .corpus
+                .sources
+                .iter()
+                .find(|s| s.document == c.document)
+                .expect("cited document has a text");
+            let chars: Vec<char> = source.text.chars().collect();
+            let original: String = chars[c.start as usize..c.end as usize].iter().collect();
+            assert_eq!(original, c.excerpt, "{}", node.id);
+        }
+    }
+}
+
+#[test]
+fn a_plain_typed_quote_is_found_in_001_at_the_original_offsets() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let text = std::fs::read_to_string(seeds.join("sources/001_16830d1d99dc7d5d.txt"))
+        .expect("source 001");
+    let index = corpus::quote::QuoteIndex::new(&text);
+    let at = index
+        .locate("Strengthen Border Security for 2021-2025")
+        .expect("found despite the en dash and NO-BREAK SPACEs");
+    let excerpt = index.excerpt(&at);
+    assert!(excerpt.contains('\u{2013}'), "{excerpt:?}");
+    assert_eq!(at.line, 23);
+    let before: String = text.chars().take(at.start as usize).collect();
+    assert_eq!(before.matches('\n').count() + 1, 23);
+}

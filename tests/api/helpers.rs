@@ -1,0 +1,94 @@
+//! Shared set-up: a fresh database per test and the real server on an ephemeral port.
+
+use std::path::{Path, PathBuf};
+
+use policygraph::api::Limits;
+use policygraph::server::{self, HttpLimits};
+use policygraph::state::{self, AppState};
+use policygraph::store;
+use serde_json::{Value, json};
+use sqlx::SqlitePool;
+use tempfile::TempDir;
+
+/// The repository's seed directory.
+pub fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
+}
+
+/// A fresh SQLite file in its own temporary directory.
+pub struct TestDb {
+    /// Keeps the directory alive for the test's duration.
+    pub dir: TempDir,
+    /// The open pool.
+    pub pool: SqlitePool,
+}
+
+impl TestDb {
+    /// Creates and migrates an empty database.
+    pub async fn new() -> TestDb {
+        let dir = TempDir::new().expect("temp dir");
+        let pool = store::connect(&dir.path().join("test.db").to_string_lossy())
+            .await
+            .expect("database opens");
+        TestDb { dir, pool }
+    }
+
+    /// The database file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("test.db")
+    }
+}
+
+/// A running server with the seed corpus loaded.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The database behind it, kept alive (and its directory undeleted) while the test runs.
+    _db: TestDb,
+    /// An HTTP client.
+    pub client: reqwest::Client,
+}
+
+/// Starts the real server on port 0 over a fresh database loaded from `seeds/`.
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::new().await;
+    state::load_seeds(&db.pool, &seeds())
+        .await
+        .expect("seeds load");
+    let app_state = AppState::new(db.pool.clone(), Limits::default())
+        .await
+        .expect("state builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("ephemeral port");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let router = server::app(app_state, HttpLimits::default());
+    tokio::spawn(async move { server::serve(listener, router).await });
+    TestApp {
+        address,
+        _db: db,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL query and returns the JSON body.
+    pub async fn query(&self, query: &str) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+}
+
+/// The `extensions.code` of the first error of a GraphQL response.
+pub fn first_error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no coded error in {body}"))
+}

@@ -1,0 +1,255 @@
+//! The real server over HTTP: GraphQL over GET and POST, GraphiQL, health, coded errors.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{first_error_code, seeds, spawn_app};
+
+const PROGRAMMES: &str = "{ nodes(kind: PROGRAMME, first: 10) { totalCount edges { node { id title \
+     citations { quote excerpt startOffset endOffset line document { id title } } } } } }";
+
+#[tokio::test]
+async fn programmes_come_back_with_quotes_that_stand_verbatim_in_their_source() {
+    let app = spawn_app().await;
+    let source = std::fs::read_to_string(seeds().join("sources/001_16830d1d99dc7d5d.txt"))
+        .expect("source 001");
+    let chars: Vec<char> = source.chars().collect();
+
+    let body = app.query(PROGRAMMES).await;
+
+    assert!(body.get("errors").is_none(), "{body}");
+    let edges = body["data"]["nodes"]["edges"].as_array().expect("edges");
+    assert_eq!(edges.len(), 10, "{body}");
+    let ids: Vec<&str> = edges
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        ids.contains(&"programme:border-security-2021-2025"),
+        "{ids:?}"
+    );
+    for edge in edges {
+        let citations = edge["node"]["citations"].as_array().expect("citations");
+        assert!(!citations.is_empty(), "{edge}");
+        for c in citations {
+            let start = c["startOffset"].as_u64().expect("start") as usize;
+            let end = c["endOffset"].as_u64().expect("end") as usize;
+            let original: String = chars[start..end].iter().collect();
+            assert_eq!(c["excerpt"].as_str(), Some(original.as_str()), "{c}");
+            assert_eq!(
+                c["document"]["id"],
+                "document:kremlin-cis-summit-2020-12-18"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_node_is_served_as_its_typed_object_with_its_neighbours() {
+    let app = spawn_app().await;
+
+    let body = app
+        .query(
+            r#"{ node(id: "programme:border-security-2021-2025") {
+                 __typename kind
+                 ... on Programme { span { id ... on TimeSpan { start end } } adoptedAt { id } }
+               } }"#,
+        )
+        .await;
+
+    let node = &body["data"]["node"];
+    assert_eq!(node["__typename"], "Programme", "{body}");
+    assert_eq!(node["kind"], "PROGRAMME");
+    assert_eq!(
+        node["span"],
+        json!([{ "id": "timespan:2021-2025", "start": "2021", "end": "2025" }])
+    );
+    assert_eq!(
+        node["adoptedAt"],
+        json!([{ "id": "summit:cis-hsc-2020-12-18" }])
+    );
+}
+
+#[tokio::test]
+async fn the_summit_lists_the_states_that_took_part() {
+    let app = spawn_app().await;
+
+    let body = app
+        .query(
+            r#"{ node(id: "summit:cis-hsc-2020-12-18") {
+                 ... on Summit { date format participants { id } chairedBy { id } }
+               } }"#,
+        )
+        .await;
+
+    let summit = &body["data"]["node"];
+    assert_eq!(summit["date"], "2020-12-18", "{body}");
+    let participants: Vec<&str> = summit["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id"))
+        .collect();
+    for state in [
+        "state:russia",
+        "state:uzbekistan",
+        "state:moldova",
+        "state:turkmenistan",
+    ] {
+        assert!(participants.contains(&state), "{participants:?}");
+    }
+    assert!(
+        !participants.contains(&"state:armenia"),
+        "Armenia is not listed as taking part"
+    );
+    assert_eq!(summit["chairedBy"], json!([{ "id": "state:uzbekistan" }]));
+}
+
+#[tokio::test]
+async fn pages_follow_their_cursors_without_gaps_or_repeats() {
+    let app = spawn_app().await;
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let query = format!(
+            "{{ nodes(first: 7, after: {after}) {{ totalCount pageInfo {{ hasNextPage endCursor }} \
+             edges {{ node {{ id }} }} }} }}"
+        );
+        let body = app.query(&query).await;
+        let page = &body["data"]["nodes"];
+        for e in page["edges"].as_array().expect("edges") {
+            seen.push(e["node"]["id"].as_str().expect("id").to_owned());
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            let total = page["totalCount"].as_u64().expect("total") as usize;
+            assert_eq!(seen.len(), total);
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen, "ids come once each, in id order");
+}
+
+#[tokio::test]
+async fn an_unknown_id_is_null_not_an_error() {
+    let app = spawn_app().await;
+    let body = app
+        .query(r#"{ node(id: "goal:nothing-here") { id } }"#)
+        .await;
+    assert_eq!(body, json!({ "data": { "node": null } }));
+}
+
+#[tokio::test]
+async fn bad_queries_get_coded_errors() {
+    let app = spawn_app().await;
+
+    let syntax = app.query("{ nodes(").await;
+    let unknown_field = app.query("{ nodes { colour } }").await;
+    let too_big = app.query("{ nodes(first: 99999999) { totalCount } }").await;
+    let bad_cursor = app
+        .query(r#"{ nodes(after: "not-a-cursor") { totalCount } }"#)
+        .await;
+
+    assert_eq!(first_error_code(&syntax), "BAD_USER_INPUT");
+    assert_eq!(first_error_code(&unknown_field), "BAD_USER_INPUT");
+    assert_eq!(first_error_code(&too_big), "LIMIT_EXCEEDED");
+    assert_eq!(first_error_code(&bad_cursor), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_get_request_with_a_query_is_answered_as_json() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", "{ nodes(kind: STATE) { totalCount } }")])
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("json");
+    assert!(
+        body["data"]["nodes"]["totalCount"].as_u64() > Some(5),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_browser_gets_graphiql_with_every_asset_served_locally() {
+    let app = spawn_app().await;
+
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(html.contains("GraphiQL"));
+    let assets: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/"))
+        .collect();
+    assert_eq!(assets.len(), 4, "{assets:?}");
+    assert!(!html.contains("https://"), "no CDN links");
+    for asset in assets {
+        let response = app
+            .client
+            .get(format!("{}{asset}", app.address))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status(), 200, "{asset}");
+        assert!(
+            response.bytes().await.expect("body").len() > 1000,
+            "{asset}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_reports_the_loaded_graph() {
+    let app = spawn_app().await;
+
+    let body: Value = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+
+    assert_eq!(body["status"], "ok");
+    assert!(body["nodes"].as_u64() > Some(30), "{body}");
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_with_413_and_the_server_keeps_answering() {
+    let app = spawn_app().await;
+    let huge = format!(
+        "{{\"query\": \"{{ __typename }}\", \"x\": \"{}\"}}",
+        "a".repeat(3 << 20)
+    );
+
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("sent");
+
+    assert_eq!(response.status(), 413);
+    let after = app.query("{ __typename }").await;
+    assert_eq!(after["data"]["__typename"], "Query");
+}

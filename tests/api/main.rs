@@ -1,0 +1,8 @@
+//! The one integration-test binary: the real server on an ephemeral port over a real SQLite
+//! file, the store, the seed reader and the schema contract.
+
+mod corpus;
+mod helpers;
+mod http;
+mod schema;
+mod store;
