@@ -127,6 +127,58 @@ impl Reader {
                 self.edge(file, raw_file, edge);
             }
         }
+        // Pass 3: extra citations for entities declared anywhere.
+        for raw_file in &raw {
+            for extra in &raw_file.extra {
+                self.extra_citation(raw_file, extra);
+            }
+        }
+    }
+
+    /// A `[[cite]]` table: one more quote for an existing node or edge.
+    fn extra_citation(&mut self, raw_file: &RawFile, raw: &RawNode) {
+        let Some(quote) = raw.field("quote") else {
+            self.missing(raw, "quote");
+            return;
+        };
+        let target = match (raw.field("node"), raw.field("edge")) {
+            (Some(node), None) => node,
+            (None, Some(edge)) => edge,
+            _ => {
+                if let Some(spot) = raw.at {
+                    let message = "a [[cite]] names exactly one of `node` or `edge`".to_owned();
+                    self.at(spot, code::MISSING_KEY, &raw.key, message);
+                }
+                return;
+            }
+        };
+        let is_node = raw.field("node").is_some();
+        let slot = if is_node {
+            self.corpus
+                .nodes
+                .iter()
+                .position(|n| n.id.as_str() == target.value)
+        } else {
+            self.corpus
+                .edges
+                .iter()
+                .position(|e| e.id() == target.value)
+        };
+        let Some(slot) = slot else {
+            let message = format!("`{}` is not declared anywhere in the corpus", target.value);
+            self.at(target.spot, code::DANGLING_REFERENCE, &target.key, message);
+            return;
+        };
+        let cite = RawCite {
+            quote: quote.clone(),
+            source: raw.field("source").cloned(),
+        };
+        let citations = self.citations(raw_file, std::slice::from_ref(&cite));
+        if is_node {
+            self.corpus.nodes[slot].citations.extend(citations);
+        } else {
+            self.corpus.edges[slot].citations.extend(citations);
+        }
     }
 
     fn finish(mut self) -> Reading {

@@ -85,7 +85,21 @@ pub struct RawFile {
     pub nodes: Vec<RawNode>,
     /// `[[edge]]` tables (same shape: fields and citations).
     pub edges: Vec<RawNode>,
+    /// `[[cite]]` tables: more evidence, from this file's source, for an entity declared
+    /// anywhere in the corpus (fields `node` or `edge`, `quote`, optional `source`).
+    pub extra: Vec<RawNode>,
 }
+
+/// Which array of tables an entity table belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Table {
+    Node,
+    Edge,
+    Cite,
+}
+
+/// Keys of a `[[cite]]` table.
+const CITE_KEYS: &[&str] = &["node", "edge", "quote", "source"];
 
 /// Keys every node may carry.
 pub const NODE_COMMON: &[&str] = &["id", "title", "note", "cite"];
@@ -199,7 +213,7 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
         let spot = lines.spot(key.span().start);
         match key.get_ref().as_ref() {
             "source" => file.source = string(value, "source", lines, sink),
-            name @ ("node" | "edge") => {
+            name @ ("node" | "edge" | "cite") => {
                 let DeValue::Array(items) = value.get_ref() else {
                     let message = format!(
                         "`{name}` must be an array of tables (`[[{name}]]`), found {}",
@@ -210,11 +224,16 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
                 };
                 for (i, item) in items.iter().enumerate() {
                     let path = format!("{name}[{i}]");
-                    if let Some(raw) = entity(item, &path, name == "node", lines, sink) {
-                        if name == "node" {
-                            file.nodes.push(raw);
-                        } else {
-                            file.edges.push(raw);
+                    let table = match name {
+                        "node" => Table::Node,
+                        "edge" => Table::Edge,
+                        _ => Table::Cite,
+                    };
+                    if let Some(raw) = entity(item, &path, table, lines, sink) {
+                        match table {
+                            Table::Node => file.nodes.push(raw),
+                            Table::Edge => file.edges.push(raw),
+                            Table::Cite => file.extra.push(raw),
                         }
                     }
                 }
@@ -223,7 +242,7 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
                 spot,
                 code::UNKNOWN_KEY,
                 other,
-                "unknown top-level key (known: source, node, edge)".to_owned(),
+                "unknown top-level key (known: source, node, edge, cite)".to_owned(),
             ),
         }
     }
@@ -234,7 +253,7 @@ pub fn parse(text: &str, lines: &LineMap<'_>, sink: &mut Sink<'_>) -> RawFile {
 fn entity(
     item: &Spanned<DeValue<'_>>,
     path: &str,
-    is_node: bool,
+    table_kind: Table,
     lines: &LineMap<'_>,
     sink: &mut Sink<'_>,
 ) -> Option<RawNode> {
@@ -244,10 +263,11 @@ fn entity(
         sink.error(at, code::WRONG_TYPE, path, message);
         return None;
     };
-    let allowed = if is_node {
-        node_keys(table)
-    } else {
-        EDGE_KEYS.to_vec()
+    let is_node = table_kind == Table::Node;
+    let allowed = match table_kind {
+        Table::Node => node_keys(table),
+        Table::Edge => EDGE_KEYS.to_vec(),
+        Table::Cite => CITE_KEYS.to_vec(),
     };
     let mut raw = RawNode {
         at: Some(at),

@@ -353,3 +353,42 @@ fn a_plain_typed_quote_is_found_in_001_at_the_original_offsets() {
     let before: String = text.chars().take(at.start as usize).collect();
     assert_eq!(before.matches('\n').count() + 1, 23);
 }
+
+#[test]
+fn a_cite_table_adds_evidence_to_a_node_or_edge_declared_elsewhere() {
+    let (_dir, reading) = read(
+        r#"
+[[node]]
+id = "programme:p"
+title = "P"
+cite = ["The Programme"]
+
+[[edge]]
+from = "document:src"
+kind = "REFERENCES"
+to = "programme:p"
+cite = ["The Programme"]
+
+[[cite]]
+node = "programme:p"
+quote = "Second line. Second line."
+
+[[cite]]
+edge = "document:src/REFERENCES/programme:p"
+quote = "was adopted"
+
+[[cite]]
+node = "programme:nowhere"
+quote = "was adopted"
+"#,
+    );
+    assert_at(
+        only_error(&reading),
+        "dangling-reference",
+        28,
+        "cite[2].node",
+    );
+    let node = &reading.corpus.nodes[1];
+    assert_eq!(node.citations.len(), 2);
+    assert_eq!(reading.corpus.edges[0].citations[1].excerpt, "was adopted");
+}
