@@ -385,7 +385,7 @@ quote = "was adopted"
     assert_at(
         only_error(&reading),
         "dangling-reference",
-        28,
+        29,
         "cite[2].node",
     );
     let node = &reading.corpus.nodes[1];
