@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
 use crate::error::Error;
+use crate::model::PartialDate;
 use crate::{api, check, corpus, server, state, store};
 
 /// A traceability graph of strategic policy documents: which programmes implement which goals,
@@ -45,6 +46,10 @@ enum Command {
         /// Make warnings fail the check too.
         #[arg(long, value_enum)]
         deny: Option<Deny>,
+        /// Judge which time spans have ended as of this date (YYYY, YYYY-MM or YYYY-MM-DD;
+        /// default today), so a run is reproducible.
+        #[arg(long, value_parser = PartialDate::parse)]
+        as_of: Option<PartialDate>,
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
@@ -68,11 +73,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             seeds,
             format,
             deny,
+            as_of,
         } => {
             if !seeds.seeds.is_dir() {
                 anyhow::bail!("seed directory {} does not exist", seeds.seeds.display());
             }
-            let reading = corpus::read(&seeds.seeds);
+            let today = as_of.unwrap_or_else(PartialDate::today);
+            let reading = corpus::read_as_of(&seeds.seeds, today);
             check::report(&reading, format, &mut std::io::stdout().lock())?;
             Ok(check::exit_code(&reading, deny == Some(Deny::Warnings)))
         }

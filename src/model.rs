@@ -236,6 +236,19 @@ impl PartialDate {
         })
     }
 
+    /// Today's date (UTC) from the system clock.
+    pub fn today() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let (year, month, day) = civil_from_days((secs / 86_400) as i64);
+        PartialDate {
+            year,
+            month: Some(month),
+            day: Some(day),
+        }
+    }
+
     /// The year.
     pub fn year(&self) -> i32 {
         self.year
@@ -254,6 +267,20 @@ impl PartialDate {
             .unwrap_or_else(|| days_in_month(self.year, u32::from(month)) as u8);
         (self.year, month, day)
     }
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i32, u8, u8) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year as i32, month as u8, day as u8)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -425,6 +452,14 @@ mod tests {
             PartialDate::parse("2023-02").expect("month").latest(),
             (2023, 2, 28)
         );
+    }
+
+    #[test]
+    fn day_counts_map_to_calendar_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(20_781), (2026, 11, 24));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 
     #[test]

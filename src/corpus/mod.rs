@@ -15,6 +15,7 @@ use diagnostic::{Diagnostic, Severity, code};
 use quote::QuoteIndex;
 use seedfile::{LineMap, Located, RawCite, RawFile, RawNode, Sink, Spot};
 
+use crate::findings;
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, SourceText};
 
 /// A validated corpus, ready to store.
@@ -55,11 +56,17 @@ impl Reading {
     }
 }
 
-/// Reads every `*.toml` file directly in `dir` (sorted by name) and validates the whole corpus.
+/// Reads every `*.toml` file directly in `dir` (sorted by name) and validates the whole corpus,
+/// judging which time spans have ended as of today.
 pub fn read(dir: &Path) -> Reading {
+    read_as_of(dir, PartialDate::today())
+}
+
+/// [`read`], judging which time spans have ended as of `today`.
+pub fn read_as_of(dir: &Path, today: PartialDate) -> Reading {
     let mut reader = Reader::default();
     reader.read_dir(dir);
-    reader.finish()
+    reader.finish(dir, today)
 }
 
 #[derive(Default)]
@@ -181,8 +188,25 @@ impl Reader {
         }
     }
 
-    fn finish(mut self) -> Reading {
-        self.corpus.nodes.retain(|n| !n.citations.is_empty());
+    fn finish(mut self, dir: &Path, today: PartialDate) -> Reading {
+        // Graph-level findings (cycles, unverified programmes, ...), located at declarations.
+        let nodes: Vec<&Node> = self.corpus.nodes.iter().collect();
+        let edges: Vec<&Edge> = self.corpus.edges.iter().collect();
+        for finding in findings::analyse(&nodes, &edges, today) {
+            let (file, line) = match self.corpus.origins.get(&finding.subject) {
+                Some(origin) => (origin.file.clone(), origin.line),
+                None => (dir.to_path_buf(), 1),
+            };
+            self.diagnostics.push(Diagnostic {
+                severity: finding.severity,
+                code: finding.code,
+                file,
+                line,
+                column: 1,
+                key: finding.subject,
+                message: finding.message,
+            });
+        }
         self.diagnostics
             .sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         Reading {
@@ -330,7 +354,7 @@ impl Reader {
             id.to_string(),
             Origin {
                 file: self.files[file].clone(),
-                line: id_field.spot.line,
+                line: raw.at.map_or(id_field.spot.line, |s| s.line),
             },
         );
         self.corpus.nodes.push(Node {

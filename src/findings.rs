@@ -1,0 +1,239 @@
+//! Findings about the graph as a whole — the part of `policygraph check` that needs every node
+//! and edge at once. The same function serves seed files (CLI), the loader (cycles refuse a
+//! load) and the API (`citationReport`), so all three always agree.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+
+use crate::corpus::diagnostic::Severity;
+use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, edge_id};
+
+/// One finding about an entity of the graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable machine-readable class (see [`code`]).
+    pub code: &'static str,
+    /// Id of the node or edge the finding is about.
+    pub subject: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Codes of graph-level findings (seed-level codes are in `corpus::diagnostic::code`).
+pub mod code {
+    /// A programme without a single verified citation.
+    pub const UNVERIFIED_PROGRAMME: &str = "unverified-programme";
+    /// A cycle of PART_OF or DEPENDS_ON edges.
+    pub const CYCLE: &str = "cycle";
+    /// A quote that occurs more than once in its source.
+    pub const AMBIGUOUS_QUOTE: &str = "ambiguous-quote";
+    /// A goal that no programme or measure implements, even through sub-goals.
+    pub const UNIMPLEMENTED_GOAL: &str = "unimplemented-goal";
+    /// A programme whose time span has ended and that nothing supersedes.
+    pub const ENDED_WITHOUT_SUCCESSOR: &str = "ended-without-successor";
+}
+
+/// Every graph-level finding, errors first, then by subject. `today` decides which spans ended.
+///
+/// Quote-level findings are not here: the seed reader reports them at the quote's own line, and
+/// [`ambiguous_quotes`] derives them from stored citations.
+pub fn analyse(nodes: &[&Node], edges: &[&Edge], today: PartialDate) -> Vec<Finding> {
+    let mut out = cycles(edges);
+    for node in nodes {
+        if node.kind() == NodeKind::Programme && node.citations.is_empty() {
+            out.push(Finding {
+                severity: Severity::Error,
+                code: code::UNVERIFIED_PROGRAMME,
+                subject: node.id.to_string(),
+                message: "programme has no verified citation".to_owned(),
+            });
+        }
+    }
+    unimplemented_goals(nodes, edges, &mut out);
+    ended_programmes(nodes, edges, today, &mut out);
+    sort(&mut out);
+    out
+}
+
+/// Errors first, then by subject and code.
+pub fn sort(findings: &mut [Finding]) {
+    findings
+        .sort_by(|a, b| (b.severity, &a.subject, a.code).cmp(&(a.severity, &b.subject, b.code)));
+}
+
+/// A warning for every stored citation whose quote occurs more than once in its source.
+pub fn ambiguous_quotes(nodes: &[&Node], edges: &[&Edge]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for node in nodes {
+        ambiguous(node.id.as_str(), &node.citations, &mut out);
+    }
+    for edge in edges {
+        ambiguous(&edge.id(), &edge.citations, &mut out);
+    }
+    out
+}
+
+fn ambiguous(subject: &str, citations: &[crate::model::Citation], out: &mut Vec<Finding>) {
+    for c in citations.iter().filter(|c| c.occurrences > 1) {
+        out.push(Finding {
+            severity: Severity::Warning,
+            code: code::AMBIGUOUS_QUOTE,
+            subject: subject.to_owned(),
+            message: format!(
+                "quote \"{}\" occurs {} times in `{}`; the first (line {}) is recorded",
+                c.quote, c.occurrences, c.document, c.line
+            ),
+        });
+    }
+}
+
+/// Cycles among PART_OF edges and among DEPENDS_ON edges, each named node by node.
+pub fn cycles(edges: &[&Edge]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
+        let mut graph = DiGraph::<&NodeId, ()>::new();
+        let mut index: HashMap<&NodeId, NodeIndex> = HashMap::new();
+        for edge in edges.iter().filter(|e| e.kind == kind) {
+            let a = *index
+                .entry(&edge.from)
+                .or_insert_with(|| graph.add_node(&edge.from));
+            let b = *index
+                .entry(&edge.to)
+                .or_insert_with(|| graph.add_node(&edge.to));
+            graph.add_edge(a, b, ());
+        }
+        for component in tarjan_scc(&graph) {
+            let looped = component.len() == 1 && graph.contains_edge(component[0], component[0]);
+            if component.len() < 2 && !looped {
+                continue;
+            }
+            let members: HashSet<NodeIndex> = component.iter().copied().collect();
+            let path: Vec<&NodeId> = walk_cycle(&graph, &members, component[0])
+                .into_iter()
+                .map(|i| graph[i])
+                .collect();
+            let names: Vec<&str> = path.iter().map(|id| id.as_str()).collect();
+            out.push(Finding {
+                severity: Severity::Error,
+                code: code::CYCLE,
+                subject: edge_id(path[0], kind, path[1]),
+                message: format!("{kind} cycle: {}", names.join(" -> ")),
+            });
+        }
+    }
+    out
+}
+
+/// Follows edges inside a strongly connected component until a node repeats; returns the
+/// cycle with its first node repeated at the end.
+fn walk_cycle(
+    graph: &DiGraph<&NodeId, ()>,
+    members: &HashSet<NodeIndex>,
+    start: NodeIndex,
+) -> Vec<NodeIndex> {
+    let mut path = vec![start];
+    let mut seen: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
+    let mut at = start;
+    loop {
+        // Every node of a non-trivial component has a successor inside it.
+        let Some(next) = graph.neighbors(at).filter(|n| members.contains(n)).min() else {
+            return path;
+        };
+        if let Some(&pos) = seen.get(&next) {
+            let mut cycle = path[pos..].to_vec();
+            cycle.push(next);
+            return cycle;
+        }
+        seen.insert(next, path.len());
+        path.push(next);
+        at = next;
+    }
+}
+
+/// Goals that nothing implements, directly or through goals that are PART_OF or DEPENDS_ON them.
+fn unimplemented_goals(nodes: &[&Node], edges: &[&Edge], out: &mut Vec<Finding>) {
+    let mut contributors: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut implemented: HashSet<&str> = HashSet::new();
+    for e in edges {
+        match e.kind {
+            EdgeKind::PartOf | EdgeKind::DependsOn => contributors
+                .entry(e.to.as_str())
+                .or_default()
+                .push(e.from.as_str()),
+            EdgeKind::Implements => {
+                implemented.insert(e.to.as_str());
+            }
+            _ => {}
+        }
+    }
+    for goal in nodes.iter().filter(|n| n.kind() == NodeKind::Goal) {
+        let mut queue = VecDeque::from([goal.id.as_str()]);
+        let mut seen = HashSet::from([goal.id.as_str()]);
+        let mut found = false;
+        while let Some(g) = queue.pop_front() {
+            if implemented.contains(g) {
+                found = true;
+                break;
+            }
+            for &c in contributors.get(g).into_iter().flatten() {
+                if seen.insert(c) {
+                    queue.push_back(c);
+                }
+            }
+        }
+        if !found {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: code::UNIMPLEMENTED_GOAL,
+                subject: goal.id.to_string(),
+                message: "no programme or measure implements this goal or any of its sub-goals"
+                    .to_owned(),
+            });
+        }
+    }
+}
+
+/// Programmes whose covered time spans all ended before `today` and that nothing supersedes.
+fn ended_programmes(nodes: &[&Node], edges: &[&Edge], today: PartialDate, out: &mut Vec<Finding>) {
+    let by_id: HashMap<&str, &Node> = nodes.iter().map(|n| (n.id.as_str(), *n)).collect();
+    let superseded: HashSet<&str> = edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Supersedes)
+        .map(|e| e.to.as_str())
+        .collect();
+    let mut last_end: HashMap<&str, Option<PartialDate>> = HashMap::new();
+    for e in edges.iter().filter(|e| e.kind == EdgeKind::Covers) {
+        let end = by_id.get(e.to.as_str()).and_then(|span| span.end);
+        let slot = last_end.entry(e.from.as_str()).or_insert(end);
+        *slot = match (*slot, end) {
+            (Some(a), Some(b)) if b.latest() > a.latest() => Some(b),
+            (Some(a), Some(_)) => Some(a),
+            // An open end never ends.
+            _ => None,
+        };
+    }
+    for (programme, end) in last_end {
+        let Some(node) = by_id.get(programme) else {
+            continue;
+        };
+        let Some(end) = end else { continue };
+        if node.kind() != NodeKind::Programme || superseded.contains(programme) {
+            continue;
+        }
+        if end.latest() < today.earliest() {
+            out.push(Finding {
+                severity: Severity::Warning,
+                code: code::ENDED_WITHOUT_SUCCESSOR,
+                subject: programme.to_owned(),
+                message: format!(
+                    "its time span ended in {end} and no programme SUPERSEDES it (as of {today})"
+                ),
+            });
+        }
+    }
+}
