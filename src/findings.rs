@@ -113,7 +113,13 @@ pub fn cycles(edges: &[&Edge]) -> Vec<Finding> {
                 continue;
             }
             let members: HashSet<NodeIndex> = component.iter().copied().collect();
-            let path: Vec<&NodeId> = walk_cycle(&graph, &members, component[0])
+            // Start at the smallest id so the cycle is always named the same way.
+            let start = component
+                .iter()
+                .copied()
+                .min_by_key(|&i| graph[i])
+                .unwrap_or(component[0]);
+            let path: Vec<&NodeId> = walk_cycle(&graph, &members, start)
                 .into_iter()
                 .map(|i| graph[i])
                 .collect();

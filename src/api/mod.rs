@@ -5,6 +5,7 @@
 
 pub mod errors;
 mod query;
+mod report;
 pub mod types;
 
 use std::sync::Arc;

@@ -7,8 +7,10 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 
 use super::Limits;
 use super::errors::{Code, coded, internal};
+use super::report::{self, CitationReport};
 use super::types::{Node, NodeKind};
 use crate::graph::Graph;
+use crate::model::PartialDate;
 
 /// Entry points into the traceability graph.
 pub struct Query;
@@ -91,5 +93,25 @@ impl Query {
             ConnectionEdge::new(cursor, Node::new(graph.clone(), ix))
         }));
         Ok(connection)
+    }
+
+    /// The findings `policygraph check` reports, computed on the graph as served: programmes
+    /// without a verified citation, PART_OF/DEPENDS_ON cycles, ambiguous quotes, goals nothing
+    /// implements, and programmes whose span ended with no successor.
+    async fn citation_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Judge ended time spans as of this date (YYYY, YYYY-MM or YYYY-MM-DD); default today."
+        )]
+        as_of: Option<String>,
+    ) -> Result<CitationReport> {
+        let today = match as_of {
+            None => PartialDate::today(),
+            Some(text) => {
+                PartialDate::parse(&text).map_err(|e| coded(Code::BadUserInput, e.to_string()))?
+            }
+        };
+        Ok(report::build(graph(ctx)?, today))
     }
 }

@@ -139,6 +139,16 @@ impl Graph {
         })
     }
 
+    /// Every node, in id order.
+    pub fn all_nodes(&self) -> impl Iterator<Item = &Node> + '_ {
+        self.by_id.iter().map(|&ix| self.get(ix))
+    }
+
+    /// Every edge, in no particular order.
+    pub fn all_edges(&self) -> impl Iterator<Item = &Edge> + '_ {
+        self.inner.edge_weights()
+    }
+
     /// The path of the stored source text of a document, if it has one.
     pub fn source_path(&self, document: &NodeId) -> Option<&str> {
         self.texts.get(document).map(String::as_str)

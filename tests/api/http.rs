@@ -253,3 +253,55 @@ async fn a_body_over_the_limit_is_refused_with_413_and_the_server_keeps_answerin
     let after = app.query("{ __typename }").await;
     assert_eq!(after["data"]["__typename"], "Query");
 }
+
+#[tokio::test]
+async fn the_citation_report_serves_the_same_findings_as_check() {
+    let app = spawn_app().await;
+    let reading = policygraph::corpus::read_as_of(
+        &seeds(),
+        policygraph::model::PartialDate::parse("2026-11-24").expect("date"),
+    );
+
+    let body = app
+        .query(
+            r#"{ citationReport(asOf: "2026-11-24") {
+                 errors warnings asOf findings { severity code subjectId subject { id } message } } }"#,
+        )
+        .await;
+
+    let report = &body["data"]["citationReport"];
+    assert_eq!(report["errors"], 0, "{body}");
+    assert_eq!(report["asOf"], "2026-11-24");
+    let mut served: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_owned(),
+                f["subjectId"].as_str().expect("id").to_owned(),
+            )
+        })
+        .collect();
+    let mut checked: Vec<(String, String)> = reading
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.to_owned(), d.key.clone()))
+        .filter(|(code, _)| code != "ambiguous-quote")
+        .collect();
+    served.retain(|(code, _)| code != "ambiguous-quote");
+    served.sort();
+    checked.sort();
+    assert_eq!(served, checked);
+    assert!(
+        served
+            .iter()
+            .any(|(c, s)| c == "ended-without-successor"
+                && s == "programme:border-security-2021-2025"),
+        "{served:?}"
+    );
+    let bad = app
+        .query(r#"{ citationReport(asOf: "soon") { errors } }"#)
+        .await;
+    assert_eq!(first_error_code(&bad), "BAD_USER_INPUT");
+}

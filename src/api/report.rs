@@ -1,0 +1,95 @@
+//! `citationReport`: the findings `policygraph check` prints, computed on the served graph.
+
+use std::sync::Arc;
+
+use async_graphql::{Enum, ID, Object, SimpleObject};
+
+use super::types::Node;
+use crate::corpus::diagnostic;
+use crate::findings::{self, Finding as Raw};
+use crate::graph::Graph;
+use crate::model::PartialDate;
+
+/// How bad a finding is.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::corpus::diagnostic::Severity")]
+pub enum Severity {
+    /// Worth a look; CI passes unless run with `--deny warnings`.
+    Warning,
+    /// Fails `policygraph check`.
+    Error,
+}
+
+/// All findings about the graph as it is served.
+#[derive(SimpleObject)]
+pub struct CitationReport {
+    /// Number of error findings.
+    errors: usize,
+    /// Number of warning findings.
+    warnings: usize,
+    /// The date used to judge which time spans have ended.
+    as_of: String,
+    /// Every finding, errors first.
+    findings: Vec<Finding>,
+}
+
+/// One finding about a node or an edge.
+pub struct Finding {
+    graph: Arc<Graph>,
+    raw: Raw,
+}
+
+#[Object]
+impl Finding {
+    /// Error or warning.
+    async fn severity(&self) -> Severity {
+        self.raw.severity.into()
+    }
+
+    /// Stable class: `unverified-programme`, `cycle`, `ambiguous-quote`, `unimplemented-goal`,
+    /// `ended-without-successor`.
+    async fn code(&self) -> &str {
+        self.raw.code
+    }
+
+    /// Id of the node or edge (`<from>/<KIND>/<to>`) the finding is about.
+    async fn subject_id(&self) -> ID {
+        ID(self.raw.subject.clone())
+    }
+
+    /// The node the finding is about; null when it is about an edge.
+    async fn subject(&self) -> Option<Node> {
+        let ix = self.graph.lookup(&self.raw.subject)?;
+        Some(Node::new(self.graph.clone(), ix))
+    }
+
+    /// What is wrong and how to fix it.
+    async fn message(&self) -> &str {
+        &self.raw.message
+    }
+}
+
+/// Computes the report on `graph` as of `today`.
+pub fn build(graph: Arc<Graph>, today: PartialDate) -> CitationReport {
+    let nodes: Vec<_> = graph.all_nodes().collect();
+    let edges: Vec<_> = graph.all_edges().collect();
+    let mut raw = findings::analyse(&nodes, &edges, today);
+    raw.extend(findings::ambiguous_quotes(&nodes, &edges));
+    findings::sort(&mut raw);
+    let errors = raw
+        .iter()
+        .filter(|f| f.severity == diagnostic::Severity::Error)
+        .count();
+    CitationReport {
+        errors,
+        warnings: raw.len() - errors,
+        as_of: today.to_string(),
+        findings: raw
+            .into_iter()
+            .map(|raw| Finding {
+                graph: graph.clone(),
+                raw,
+            })
+            .collect(),
+    }
+}
