@@ -57,6 +57,7 @@ impl ServeConfig {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
             max_page: self.max_page,
+            ..crate::api::Limits::default()
         }
     }
 

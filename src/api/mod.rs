@@ -6,6 +6,7 @@
 pub mod errors;
 mod query;
 mod report;
+mod trace;
 pub mod types;
 
 use std::sync::Arc;
@@ -25,8 +26,13 @@ pub struct Limits {
     pub max_depth: usize,
     /// Highest query complexity accepted (each field costs 1, lists multiply by `first`).
     pub max_complexity: usize,
-    /// Largest `first` accepted on a connection; larger values are refused, not clamped.
+    /// Largest `first` accepted on a connection (and `limit` on `paths`); larger values are
+    /// refused, not clamped.
     pub max_page: usize,
+    /// Largest `maxDepth` accepted by `path` and `paths`.
+    pub max_path_depth: usize,
+    /// Edge expansions `paths` may spend before it returns what it has found.
+    pub max_expansions: usize,
 }
 
 impl Default for Limits {
@@ -35,6 +41,8 @@ impl Default for Limits {
             max_depth: 16,
             max_complexity: 5_000,
             max_page: 100,
+            max_path_depth: 12,
+            max_expansions: 1_000_000,
         }
     }
 }

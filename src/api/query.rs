@@ -8,8 +8,11 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::Limits;
 use super::errors::{Code, coded, internal};
 use super::report::{self, CitationReport};
-use super::types::{Node, NodeKind};
-use crate::graph::Graph;
+use super::trace::{Dependency, DependencyDirection, Implementer, Path};
+use super::types::{EdgeKind, Node, NodeKind};
+use crate::graph::traverse::{self, Walk};
+use crate::graph::{Graph, NodeIx};
+use crate::model;
 use crate::model::PartialDate;
 
 /// Entry points into the traceability graph.
@@ -29,6 +32,49 @@ fn graph(ctx: &Context<'_>) -> Result<Arc<Graph>> {
     ctx.data::<Arc<Graph>>()
         .cloned()
         .map_err(|e| internal(e.message))
+}
+
+fn limits<'c>(ctx: &Context<'c>) -> Result<&'c Limits> {
+    ctx.data::<Limits>().map_err(|e| internal(e.message))
+}
+
+/// The node with this id, or a NOT_FOUND error.
+fn find(graph: &Graph, id: &ID) -> Result<NodeIx> {
+    graph
+        .lookup(id)
+        .ok_or_else(|| coded(Code::NotFound, format!("no node `{}`", id.as_str())))
+}
+
+/// A non-negative count no larger than `cap`; larger is refused, not clamped.
+fn capped(name: &str, value: i32, cap: usize) -> Result<usize> {
+    match usize::try_from(value) {
+        Err(_) => Err(coded(
+            Code::BadUserInput,
+            format!("`{name}` must not be negative"),
+        )),
+        Ok(v) if v > cap => Err(coded(
+            Code::LimitExceeded,
+            format!("`{name}` is {v}; at most {cap} is allowed"),
+        )),
+        Ok(v) => Ok(v),
+    }
+}
+
+fn walk(
+    ctx: &Context<'_>,
+    via: Option<Vec<EdgeKind>>,
+    max_depth: i32,
+    directed: bool,
+) -> Result<Walk> {
+    Ok(Walk {
+        via: via
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+        directed,
+        max_depth: capped("maxDepth", max_depth, limits(ctx)?.max_path_depth)?,
+    })
 }
 
 #[Object]
@@ -93,6 +139,131 @@ impl Query {
             ConnectionEdge::new(cursor, Node::new(graph.clone(), ix))
         }));
         Ok(connection)
+    }
+
+    /// Programmes and measures that implement a goal: directly, or (transitive, the default)
+    /// through any goal that is PART_OF or DEPENDS_ON it. Each comes with the chain of edges
+    /// linking it to the goal and the citations on every edge. Ordered by depth, then id.
+    async fn implementers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Id of the goal.")] goal: ID,
+        #[graphql(
+            default = true,
+            desc = "Include implementers of sub-goals and dependencies."
+        )]
+        transitive: bool,
+    ) -> Result<Vec<Implementer>> {
+        let graph = graph(ctx)?;
+        let ix = find(&graph, &goal)?;
+        if graph.get(ix).kind() != model::NodeKind::Goal {
+            return Err(coded(
+                Code::BadUserInput,
+                format!("`{}` is not a goal", goal.as_str()),
+            ));
+        }
+        Ok(traverse::implementers(&graph, ix, transitive)
+            .into_iter()
+            .map(|raw| Implementer::new(graph.clone(), raw))
+            .collect())
+    }
+
+    /// One shortest path between two nodes (fewest edges), or null when there is none within
+    /// `maxDepth`. Found by a bidirectional search, so it stays fast around hub nodes.
+    async fn path(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start node id.")] from: ID,
+        #[graphql(desc = "End node id.")] to: ID,
+        #[graphql(desc = "Only these edge kinds (all when omitted).")] via: Option<Vec<EdgeKind>>,
+        #[graphql(
+            default = 6,
+            desc = "Longest path considered, in edges (at most the server cap, 12 by default)."
+        )]
+        max_depth: i32,
+        #[graphql(
+            default = false,
+            desc = "Follow edges only as they read (source to target)."
+        )]
+        directed: bool,
+    ) -> Result<Option<Path>> {
+        let graph = graph(ctx)?;
+        let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
+        let walk = walk(ctx, via, max_depth, directed)?;
+        Ok(traverse::shortest_path(&graph, a, b, &walk)
+            .map(|steps| Path::new(graph.clone(), a, steps)))
+    }
+
+    /// Up to `limit` simple paths between two nodes, shortest first, each at most `maxDepth`
+    /// edges long.
+    #[allow(clippy::too_many_arguments)] // each argument is part of the GraphQL contract
+    async fn paths(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start node id.")] from: ID,
+        #[graphql(desc = "End node id.")] to: ID,
+        #[graphql(desc = "Only these edge kinds (all when omitted).")] via: Option<Vec<EdgeKind>>,
+        #[graphql(
+            default = 4,
+            desc = "Longest path considered, in edges (at most the server cap)."
+        )]
+        max_depth: i32,
+        #[graphql(
+            default = 10,
+            desc = "Most paths returned (at most the server's page cap)."
+        )]
+        limit: i32,
+        #[graphql(
+            default = false,
+            desc = "Follow edges only as they read (source to target)."
+        )]
+        directed: bool,
+    ) -> Result<Vec<Path>> {
+        let graph = graph(ctx)?;
+        let limits = limits(ctx)?;
+        let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
+        let walk = walk(ctx, via, max_depth, directed)?;
+        let limit = capped("limit", limit, limits.max_page)?;
+        Ok(
+            traverse::simple_paths(&graph, a, b, &walk, limit, limits.max_expansions)
+                .into_iter()
+                .map(|steps| Path::new(graph.clone(), a, steps))
+                .collect(),
+        )
+    }
+
+    /// The nodes a node depends on (UPSTREAM: follow edges as they read), or that depend on it
+    /// (DOWNSTREAM), within `depth` edges, each with its distance; ordered by depth, then id.
+    async fn dependencies(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start node id.")] id: ID,
+        #[graphql(default_with = "DependencyDirection::Upstream")] direction: DependencyDirection,
+        #[graphql(desc = "Most edges from the start; unbounded when omitted.")] depth: Option<i32>,
+        #[graphql(desc = "Edge kinds to follow (default DEPENDS_ON, PART_OF, IMPLEMENTS).")]
+        via: Option<Vec<EdgeKind>>,
+    ) -> Result<Vec<Dependency>> {
+        let graph = graph(ctx)?;
+        let start = find(&graph, &id)?;
+        let via = via
+            .unwrap_or_else(|| vec![EdgeKind::DependsOn, EdgeKind::PartOf, EdgeKind::Implements]);
+        let max_depth = match depth {
+            None => usize::MAX,
+            Some(d) if d < 0 => {
+                return Err(coded(Code::BadUserInput, "`depth` must not be negative"));
+            }
+            Some(d) => d as usize,
+        };
+        let walk = Walk {
+            via: via.into_iter().map(Into::into).collect(),
+            directed: direction != DependencyDirection::Both,
+            max_depth,
+        };
+        let outward = direction != DependencyDirection::Downstream;
+        Ok(traverse::closure(&graph, start, &walk, outward)
+            .into_iter()
+            .map(|(ix, d)| Dependency::new(graph.clone(), ix, d))
+            .collect())
     }
 
     /// The findings `policygraph check` reports, computed on the graph as served: programmes

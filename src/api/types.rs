@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, ID, Interface, Object};
 
-use crate::graph::{Graph, NodeIx, Way};
+use crate::graph::{EdgeIx, Graph, NodeIx, Way};
 use crate::model;
 
 /// What a node is.
@@ -86,7 +86,7 @@ impl NodeRef {
     }
 
     fn citations(&self) -> Vec<Citation> {
-        citations(&self.graph, &self.node().citations)
+        Citation::list(&self.graph, &self.node().citations)
     }
 
     fn edges(&self, direction: EdgeDirection, kinds: Option<&[EdgeKind]>) -> Vec<Edge> {
@@ -99,24 +99,9 @@ impl NodeRef {
             kinds.is_none_or(|ks| ks.iter().any(|w| model::EdgeKind::from(*w) == k))
         };
         ways.iter()
-            .flat_map(|&way| {
-                self.graph
-                    .edges(self.ix, way)
-                    .map(move |(e, other)| (way, e, other))
-            })
-            .filter(|(_, e, _)| wanted(e.kind))
-            .map(|(way, e, other)| {
-                let (from, to) = match way {
-                    Way::Outgoing => (self.ix, other),
-                    Way::Incoming => (other, self.ix),
-                };
-                Edge {
-                    graph: self.graph.clone(),
-                    edge: e.clone(),
-                    from,
-                    to,
-                }
-            })
+            .flat_map(|&way| self.graph.edges(self.ix, way))
+            .filter(|&(e, _)| wanted(self.graph.edge(e).kind))
+            .map(|(e, _)| Edge::new(self.graph.clone(), e))
             .collect()
     }
 
@@ -125,7 +110,7 @@ impl NodeRef {
         let mut out: Vec<NodeIx> = self
             .graph
             .edges(self.ix, way)
-            .filter(|(e, _)| e.kind == kind)
+            .filter(|&(e, _)| self.graph.edge(e).kind == kind)
             .map(|(_, other)| other)
             .collect();
         out.sort_by(|a, b| self.graph.get(*a).id.cmp(&self.graph.get(*b).id));
@@ -388,57 +373,69 @@ impl Node {
 /// A directed, typed link between two nodes, with the quotes that state it.
 pub struct Edge {
     graph: Arc<Graph>,
-    edge: model::Edge,
-    from: NodeIx,
-    to: NodeIx,
+    ix: EdgeIx,
+}
+
+impl Edge {
+    /// Wraps the edge at `ix`.
+    pub fn new(graph: Arc<Graph>, ix: EdgeIx) -> Edge {
+        Edge { graph, ix }
+    }
+
+    fn edge(&self) -> &model::Edge {
+        self.graph.edge(self.ix)
+    }
 }
 
 #[Object]
 impl Edge {
     /// Stable id: `<from>/<KIND>/<to>`.
     async fn id(&self) -> ID {
-        ID(self.edge.id())
+        ID(self.edge().id())
     }
 
     /// What the link says.
     async fn kind(&self) -> EdgeKind {
-        self.edge.kind.into()
+        self.edge().kind.into()
     }
 
     /// The source node (the subject of the sentence).
     async fn from(&self) -> Node {
-        Node::new(self.graph.clone(), self.from)
+        Node::new(self.graph.clone(), self.graph.ends(self.ix).0)
     }
 
     /// The target node (the object of the sentence).
     async fn to(&self) -> Node {
-        Node::new(self.graph.clone(), self.to)
+        Node::new(self.graph.clone(), self.graph.ends(self.ix).1)
     }
 
     /// Curator's remark.
     async fn note(&self) -> Option<&str> {
-        self.edge.note.as_deref()
+        self.edge().note.as_deref()
     }
 
     /// The verbatim quotes that state this link; never empty.
     async fn citations(&self) -> Vec<Citation> {
-        citations(&self.graph, &self.edge.citations)
+        Citation::list(&self.graph, &self.edge().citations)
     }
-}
-
-fn citations(graph: &Arc<Graph>, list: &[model::Citation]) -> Vec<Citation> {
-    list.iter()
-        .map(|c| Citation {
-            graph: graph.clone(),
-            citation: c.clone(),
-        })
-        .collect()
 }
 
 /// A verbatim quote and where it stands in its source text.
 pub struct Citation {
     graph: Arc<Graph>,
     citation: model::Citation,
+}
+
+impl Citation {
+    /// Wraps stored citations.
+    pub fn list(graph: &Arc<Graph>, list: &[model::Citation]) -> Vec<Citation> {
+        list.iter()
+            .map(|c| Citation {
+                graph: graph.clone(),
+                citation: c.clone(),
+            })
+            .collect()
+    }
 }
 
 #[Object]

@@ -6,16 +6,22 @@
 use std::collections::HashMap;
 
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
 use crate::model::{Edge, Node, NodeId, NodeKind};
 use crate::store::Contents;
 
+pub mod traverse;
+
 /// A handle to a node of one snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeIx(NodeIndex<u32>);
+
+/// A handle to an edge of one snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EdgeIx(EdgeIndex<u32>);
 
 /// Which way to follow edges from a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,7 +131,7 @@ impl Graph {
     }
 
     /// Edges at a node in one direction, each with the node at its other end.
-    pub fn edges(&self, ix: NodeIx, way: Way) -> impl Iterator<Item = (&Edge, NodeIx)> + '_ {
+    pub fn edges(&self, ix: NodeIx, way: Way) -> impl Iterator<Item = (EdgeIx, NodeIx)> + '_ {
         let direction = match way {
             Way::Outgoing => Direction::Outgoing,
             Way::Incoming => Direction::Incoming,
@@ -135,8 +141,22 @@ impl Graph {
                 Way::Outgoing => e.target(),
                 Way::Incoming => e.source(),
             };
-            (e.weight(), NodeIx(other))
+            (EdgeIx(e.id()), NodeIx(other))
         })
+    }
+
+    /// The edge behind a handle of this snapshot.
+    pub fn edge(&self, ix: EdgeIx) -> &Edge {
+        &self.inner[ix.0]
+    }
+
+    /// The source and target of an edge.
+    pub fn ends(&self, ix: EdgeIx) -> (NodeIx, NodeIx) {
+        let (a, b) = self
+            .inner
+            .edge_endpoints(ix.0)
+            .unwrap_or((NodeIndex::end(), NodeIndex::end()));
+        (NodeIx(a), NodeIx(b))
     }
 
     /// Every node, in id order.
@@ -192,6 +212,7 @@ mod tests {
         let goal = graph.lookup("goal:g").expect("goal");
         let incoming: Vec<_> = graph.edges(goal, Way::Incoming).collect();
         assert_eq!(incoming.len(), 1);
+        assert_eq!(graph.edge(incoming[0].0).kind, EdgeKind::Implements);
         assert_eq!(graph.get(incoming[0].1).id.as_str(), "programme:p");
         assert_eq!(graph.nodes(Some(NodeKind::Goal)), &[goal]);
         assert_eq!(graph.lookup("goal:missing"), None);

@@ -305,3 +305,100 @@ async fn the_citation_report_serves_the_same_findings_as_check() {
         .await;
     assert_eq!(first_error_code(&bad), "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_shortest_path_links_a_state_to_a_programme_with_a_citation_on_every_step() {
+    let app = spawn_app().await;
+
+    let body = app
+        .query(
+            r#"{ path(from: "state:moldova", to: "programme:border-security-2021-2025") {
+                 length nodes { id } steps { kind direction citations { quote } } } }"#,
+        )
+        .await;
+
+    let path = &body["data"]["path"];
+    assert_eq!(path["length"], 2, "{body}");
+    assert_eq!(
+        path["nodes"],
+        json!([{ "id": "state:moldova" }, { "id": "summit:cis-hsc-2020-12-18" }, { "id": "programme:border-security-2021-2025" }])
+    );
+    assert_eq!(path["steps"][0]["direction"], "FORWARD");
+    assert_eq!(path["steps"][1]["kind"], "ADOPTED_AT");
+    assert_eq!(path["steps"][1]["direction"], "BACKWARD");
+    for step in path["steps"].as_array().expect("steps") {
+        assert!(
+            !step["citations"].as_array().expect("citations").is_empty(),
+            "{step}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_directed_path_against_the_edges_is_null() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ path(from: "state:moldova", to: "programme:border-security-2021-2025", directed: true) { length } }"#,
+        )
+        .await;
+    assert_eq!(body, json!({ "data": { "path": null } }));
+}
+
+#[tokio::test]
+async fn paths_come_shortest_first_and_within_the_limit() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ paths(from: "state:moldova", to: "state:belarus", maxDepth: 4, limit: 3) { length } }"#,
+        )
+        .await;
+    let lengths: Vec<u64> = body["data"]["paths"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|p| p["length"].as_u64().expect("length"))
+        .collect();
+    // moldova -> summit -> belarus, and the detour summit -> council -> CIS -> (chaired by) belarus.
+    assert_eq!(lengths, vec![2, 4], "{body}");
+}
+
+#[tokio::test]
+async fn dependencies_walk_upstream_with_depths() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ dependencies(id: "programme:plan-basic-measures-concept-further-development-cis", direction: UPSTREAM) { depth node { id } } }"#,
+        )
+        .await;
+    let deps = body["data"]["dependencies"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        deps.contains(
+            &json!({ "depth": 1, "node": { "id": "programme:concept-further-development-cis" } })
+        ),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn traceability_queries_refuse_bad_arguments_with_codes() {
+    let app = spawn_app().await;
+    let deep = app
+        .query(r#"{ path(from: "state:moldova", to: "state:belarus", maxDepth: 1000) { length } }"#)
+        .await;
+    let missing = app
+        .query(r#"{ path(from: "state:atlantis", to: "state:belarus") { length } }"#)
+        .await;
+    let not_goal = app
+        .query(r#"{ implementers(goal: "state:belarus") { depth } }"#)
+        .await;
+    let many = app
+        .query(r#"{ paths(from: "state:moldova", to: "state:belarus", limit: 99999) { length } }"#)
+        .await;
+    assert_eq!(first_error_code(&deep), "LIMIT_EXCEEDED");
+    assert_eq!(first_error_code(&missing), "NOT_FOUND");
+    assert_eq!(first_error_code(&not_goal), "BAD_USER_INPUT");
+    assert_eq!(first_error_code(&many), "LIMIT_EXCEEDED");
+}

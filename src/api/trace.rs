@@ -1,0 +1,196 @@
+//! Result types of the traceability queries (`implementers`, `path`, `paths`, `dependencies`):
+//! each step carries its edge, so every answer shows the quotes behind it.
+
+use std::sync::Arc;
+
+use async_graphql::{Enum, Object};
+
+use super::types::{Citation, Edge, EdgeKind, Node};
+use crate::graph::traverse::{self, Implementer as RawImplementer};
+use crate::graph::{Graph, NodeIx};
+
+/// Which way a step followed its edge.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepDirection {
+    /// From the edge's source to its target, as the sentence reads.
+    Forward,
+    /// Against the edge's direction.
+    Backward,
+}
+
+/// Which way `dependencies` walks.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DependencyDirection {
+    /// What the node relies on or contributes to: follow edges from source to target.
+    Upstream,
+    /// What relies on or contributes to the node: follow edges against their direction.
+    Downstream,
+    /// Both.
+    Both,
+}
+
+/// One step of a walk: the edge, which way it was taken, and the nodes on either side.
+pub struct Step {
+    graph: Arc<Graph>,
+    step: traverse::Step,
+}
+
+impl Step {
+    fn ends(&self) -> (NodeIx, NodeIx) {
+        let (source, target) = self.graph.ends(self.step.edge);
+        if self.step.forward {
+            (source, target)
+        } else {
+            (target, source)
+        }
+    }
+}
+
+#[Object]
+impl Step {
+    /// The node the step leaves.
+    async fn from(&self) -> Node {
+        Node::new(self.graph.clone(), self.ends().0)
+    }
+
+    /// The node the step arrives at.
+    async fn to(&self) -> Node {
+        Node::new(self.graph.clone(), self.ends().1)
+    }
+
+    /// The kind of the edge taken.
+    async fn kind(&self) -> EdgeKind {
+        self.graph.edge(self.step.edge).kind.into()
+    }
+
+    /// Whether the edge was followed as it reads or against it.
+    async fn direction(&self) -> StepDirection {
+        if self.step.forward {
+            StepDirection::Forward
+        } else {
+            StepDirection::Backward
+        }
+    }
+
+    /// The edge taken.
+    async fn edge(&self) -> Edge {
+        Edge::new(self.graph.clone(), self.step.edge)
+    }
+
+    /// The quotes that state the edge taken.
+    async fn citations(&self) -> Vec<Citation> {
+        Citation::list(&self.graph, &self.graph.edge(self.step.edge).citations)
+    }
+}
+
+/// A walk between two nodes.
+pub struct Path {
+    graph: Arc<Graph>,
+    start: NodeIx,
+    steps: Vec<traverse::Step>,
+}
+
+impl Path {
+    /// Wraps a walk from `start`.
+    pub fn new(graph: Arc<Graph>, start: NodeIx, steps: Vec<traverse::Step>) -> Path {
+        Path {
+            graph,
+            start,
+            steps,
+        }
+    }
+}
+
+#[Object]
+impl Path {
+    /// Number of edges.
+    async fn length(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The nodes along the walk, both ends included.
+    async fn nodes(&self) -> Vec<Node> {
+        let mut at = self.start;
+        let mut out = vec![Node::new(self.graph.clone(), at)];
+        for step in &self.steps {
+            let (source, target) = self.graph.ends(step.edge);
+            at = if source == at { target } else { source };
+            out.push(Node::new(self.graph.clone(), at));
+        }
+        out
+    }
+
+    /// The steps, in order, each with its edge and citations.
+    async fn steps(&self) -> Vec<Step> {
+        self.steps
+            .iter()
+            .map(|&step| Step {
+                graph: self.graph.clone(),
+                step,
+            })
+            .collect()
+    }
+}
+
+/// A programme or measure implementing a goal, and the evidence chain that links them.
+pub struct Implementer {
+    graph: Arc<Graph>,
+    raw: RawImplementer,
+}
+
+impl Implementer {
+    /// Wraps a found implementer.
+    pub fn new(graph: Arc<Graph>, raw: RawImplementer) -> Implementer {
+        Implementer { graph, raw }
+    }
+}
+
+#[Object]
+impl Implementer {
+    /// The programme or measure.
+    async fn node(&self) -> Node {
+        Node::new(self.graph.clone(), self.raw.node)
+    }
+
+    /// Number of edges between it and the goal (1 = implements the goal directly).
+    async fn depth(&self) -> usize {
+        self.raw.chain.len()
+    }
+
+    /// The edges from the implementer to the goal: IMPLEMENTS, then PART_OF / DEPENDS_ON up to
+    /// the goal asked about, each with its citations.
+    async fn chain(&self) -> Vec<Edge> {
+        self.raw
+            .chain
+            .iter()
+            .map(|&e| Edge::new(self.graph.clone(), e))
+            .collect()
+    }
+}
+
+/// A node of a dependency closure and its distance from the start.
+pub struct Dependency {
+    graph: Arc<Graph>,
+    node: NodeIx,
+    depth: usize,
+}
+
+impl Dependency {
+    /// Wraps a closure member.
+    pub fn new(graph: Arc<Graph>, node: NodeIx, depth: usize) -> Dependency {
+        Dependency { graph, node, depth }
+    }
+}
+
+#[Object]
+impl Dependency {
+    /// The node reached.
+    async fn node(&self) -> Node {
+        Node::new(self.graph.clone(), self.node)
+    }
+
+    /// Number of edges from the start.
+    async fn depth(&self) -> usize {
+        self.depth
+    }
+}

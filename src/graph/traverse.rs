@@ -1,0 +1,527 @@
+//! Traceability queries on a snapshot: implementers of a goal, shortest and bounded paths,
+//! dependency closures. Every answer is a list of edge handles, so callers can show the
+//! citations of each step.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use super::{EdgeIx, Graph, NodeIx, Way};
+use crate::model::{EdgeKind, NodeKind};
+
+/// One edge of a walk, and whether it was followed from its source to its target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The edge.
+    pub edge: EdgeIx,
+    /// True when walked source → target, false when walked against its direction.
+    pub forward: bool,
+}
+
+/// A programme or measure that implements a goal, with the chain that links it to the goal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Implementer {
+    /// The programme or measure.
+    pub node: NodeIx,
+    /// Edges from the implementer to the goal: IMPLEMENTS, then PART_OF / DEPENDS_ON up to it.
+    pub chain: Vec<EdgeIx>,
+}
+
+/// Programmes and measures that implement `goal` — directly, or (when `transitive`) through any
+/// goal that is PART_OF or DEPENDS_ON it, however deep. Ordered by chain length, then id.
+pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implementer> {
+    // Backward BFS over contributing goals; `via[g]` is the edge from g one step towards `goal`.
+    let mut via: HashMap<NodeIx, Option<EdgeIx>> = HashMap::from([(goal, None)]);
+    let mut order = vec![goal];
+    let mut queue = VecDeque::from([goal]);
+    while transitive && let Some(g) = queue.pop_front() {
+        for (edge, sub) in graph.edges(g, Way::Incoming) {
+            let kind = graph.edge(edge).kind;
+            let contributes = matches!(kind, EdgeKind::PartOf | EdgeKind::DependsOn)
+                && graph.get(sub).kind() == NodeKind::Goal;
+            if contributes && !via.contains_key(&sub) {
+                via.insert(sub, Some(edge));
+                order.push(sub);
+                queue.push_back(sub);
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for g in order {
+        let mut found: Vec<(EdgeIx, NodeIx)> = graph
+            .edges(g, Way::Incoming)
+            .filter(|&(e, n)| {
+                graph.edge(e).kind == EdgeKind::Implements
+                    && matches!(graph.get(n).kind(), NodeKind::Programme | NodeKind::Measure)
+            })
+            .collect();
+        found.sort_by(|a, b| graph.get(a.1).id.cmp(&graph.get(b.1).id));
+        for (edge, node) in found {
+            if !seen.insert(node) {
+                continue;
+            }
+            let mut chain = vec![edge];
+            let mut at = g;
+            while let Some(Some(up)) = via.get(&at) {
+                chain.push(*up);
+                at = graph.ends(*up).1;
+            }
+            out.push(Implementer { node, chain });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.chain.len(), &graph.get(a.node).id).cmp(&(b.chain.len(), &graph.get(b.node).id))
+    });
+    out
+}
+
+/// Which edges a walk may use.
+#[derive(Clone, Debug, Default)]
+pub struct Walk {
+    /// Only these edge kinds (all when empty).
+    pub via: Vec<EdgeKind>,
+    /// Follow edges only from source to target (else either way).
+    pub directed: bool,
+    /// Longest walk, in edges.
+    pub max_depth: usize,
+}
+
+impl Walk {
+    fn allows(&self, graph: &Graph, edge: EdgeIx) -> bool {
+        self.via.is_empty() || self.via.contains(&graph.edge(edge).kind)
+    }
+
+    /// Neighbours of `at` walking forwards (`outward`) or backwards from the far end.
+    fn steps<'g>(
+        &'g self,
+        graph: &'g Graph,
+        at: NodeIx,
+        outward: bool,
+    ) -> impl Iterator<Item = (Step, NodeIx)> + 'g {
+        let ways: &[Way] = match (self.directed, outward) {
+            (true, true) => &[Way::Outgoing],
+            (true, false) => &[Way::Incoming],
+            (false, _) => &[Way::Outgoing, Way::Incoming],
+        };
+        ways.iter().flat_map(move |&way| {
+            graph
+                .edges(at, way)
+                .filter(|&(e, _)| self.allows(graph, e))
+                .map(move |(edge, other)| {
+                    let forward = way == Way::Outgoing;
+                    (Step { edge, forward }, other)
+                })
+        })
+    }
+}
+
+/// One shortest walk from `from` to `to`, found by a bidirectional breadth-first search that
+/// always expands the smaller frontier (fast on graphs with hubs). `None` when there is none
+/// within `walk.max_depth` edges.
+pub fn shortest_path(graph: &Graph, from: NodeIx, to: NodeIx, walk: &Walk) -> Option<Vec<Step>> {
+    if from == to {
+        return Some(Vec::new());
+    }
+    // parent[n] = (step, previous node) on the side that reached n.
+    let mut ahead: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(from, None)]);
+    let mut behind: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(to, None)]);
+    let (mut front_a, mut front_b) = (vec![from], vec![to]);
+    let mut depth = 0;
+    while depth < walk.max_depth && !front_a.is_empty() && !front_b.is_empty() {
+        depth += 1;
+        let forward_side = front_a.len() <= front_b.len();
+        let (front, seen, other) = if forward_side {
+            (&mut front_a, &mut ahead, &behind)
+        } else {
+            (&mut front_b, &mut behind, &ahead)
+        };
+        let mut next = Vec::new();
+        let mut meet = None;
+        for &n in front.iter() {
+            for (mut step, m) in walk.steps(graph, n, forward_side) {
+                if seen.contains_key(&m) {
+                    continue;
+                }
+                // The backward search finds edges at `n`; the walk takes them from `m` to `n`.
+                if !forward_side {
+                    step.forward = !step.forward;
+                }
+                seen.insert(m, Some((step, n)));
+                if other.contains_key(&m) {
+                    meet = Some(m);
+                    break;
+                }
+                next.push(m);
+            }
+            if meet.is_some() {
+                break;
+            }
+        }
+        if let Some(m) = meet {
+            return Some(join(&ahead, &behind, m));
+        }
+        *front = next;
+    }
+    None
+}
+
+/// Stitches the two half-walks that met at `m` into one walk from the start to the end.
+fn join(
+    ahead: &HashMap<NodeIx, Option<(Step, NodeIx)>>,
+    behind: &HashMap<NodeIx, Option<(Step, NodeIx)>>,
+    m: NodeIx,
+) -> Vec<Step> {
+    let mut first = Vec::new();
+    let mut at = m;
+    while let Some(Some((step, prev))) = ahead.get(&at) {
+        first.push(*step);
+        at = *prev;
+    }
+    first.reverse();
+    let mut at = m;
+    while let Some(Some((step, prev))) = behind.get(&at) {
+        first.push(*step);
+        at = *prev;
+    }
+    first
+}
+
+/// Up to `limit` simple walks from `from` to `to` of at most `walk.max_depth` edges, shortest
+/// first. The search stops after `budget` edge expansions, so a hub cannot make it hang.
+pub fn simple_paths(
+    graph: &Graph,
+    from: NodeIx,
+    to: NodeIx,
+    walk: &Walk,
+    limit: usize,
+    budget: usize,
+) -> Vec<Vec<Step>> {
+    let mut found = Vec::new();
+    let mut spent = 0;
+    for length in 1..=walk.max_depth {
+        let mut on_path = vec![from];
+        let mut steps = Vec::new();
+        exact(
+            graph,
+            to,
+            walk,
+            length,
+            &mut on_path,
+            &mut steps,
+            &mut found,
+            limit,
+            &mut spent,
+            budget,
+        );
+        if found.len() >= limit || spent >= budget {
+            break;
+        }
+    }
+    found
+}
+
+/// Depth-first search for simple walks of exactly `length` edges ending at `to`.
+#[allow(clippy::too_many_arguments)]
+fn exact(
+    graph: &Graph,
+    to: NodeIx,
+    walk: &Walk,
+    length: usize,
+    on_path: &mut Vec<NodeIx>,
+    steps: &mut Vec<Step>,
+    found: &mut Vec<Vec<Step>>,
+    limit: usize,
+    spent: &mut usize,
+    budget: usize,
+) {
+    let Some(&at) = on_path.last() else { return };
+    if steps.len() == length {
+        if at == to {
+            found.push(steps.clone());
+        }
+        return;
+    }
+    for (step, next) in walk.steps(graph, at, true) {
+        *spent += 1;
+        if found.len() >= limit || *spent >= budget {
+            return;
+        }
+        // A walk reaching `to` early is shorter and was found in an earlier round.
+        if on_path.contains(&next) || (next == to && steps.len() + 1 != length) {
+            continue;
+        }
+        on_path.push(next);
+        steps.push(step);
+        exact(
+            graph, to, walk, length, on_path, steps, found, limit, spent, budget,
+        );
+        steps.pop();
+        on_path.pop();
+    }
+}
+
+/// Every node reachable from `start` within `walk.max_depth` edges, with its distance, ordered
+/// by distance then id (the start itself excluded). `walk.directed` picks the direction:
+/// `outward` follows edges from source to target, otherwise against them.
+pub fn closure(graph: &Graph, start: NodeIx, walk: &Walk, outward: bool) -> Vec<(NodeIx, usize)> {
+    let mut depth: HashMap<NodeIx, usize> = HashMap::from([(start, 0)]);
+    let mut queue = VecDeque::from([start]);
+    let mut out = Vec::new();
+    while let Some(n) = queue.pop_front() {
+        let d = depth[&n];
+        if d == walk.max_depth {
+            continue;
+        }
+        for (_, m) in walk.steps(graph, n, outward) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(m) {
+                slot.insert(d + 1);
+                out.push((m, d + 1));
+                queue.push_back(m);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.1, &graph.get(a.0).id).cmp(&(b.1, &graph.get(b.0).id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Property tests: on random graphs the traversals agree with naive reference code.
+
+    use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::model::{Edge, Node, NodeId};
+    use crate::store::Contents;
+
+    const KINDS: [EdgeKind; 4] = [
+        EdgeKind::PartOf,
+        EdgeKind::DependsOn,
+        EdgeKind::Implements,
+        EdgeKind::Covers,
+    ];
+
+    fn id(i: usize, goal: bool) -> NodeId {
+        let prefix = if goal { "goal" } else { "programme" };
+        NodeId::parse(&format!("{prefix}:n{i}")).expect("id")
+    }
+
+    /// A random graph of up to 10 nodes (goals and programmes) and typed edges.
+    fn arb_graph() -> impl Strategy<Value = (Vec<bool>, Vec<(usize, usize, usize)>)> {
+        (2usize..10).prop_flat_map(|n| {
+            (
+                proptest::collection::vec(any::<bool>(), n),
+                proptest::collection::vec((0..n, 0..n, 0..KINDS.len()), 0..25),
+            )
+        })
+    }
+
+    fn build(goals: &[bool], edges: &[(usize, usize, usize)]) -> Graph {
+        let nodes = goals
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| Node {
+                id: id(i, g),
+                title: String::new(),
+                note: None,
+                date: None,
+                start: None,
+                end: None,
+                place: None,
+                format: None,
+                citations: Vec::new(),
+            })
+            .collect();
+        let mut seen = HashSet::new();
+        let edges = edges
+            .iter()
+            .filter(|&&(a, b, k)| a != b && seen.insert((a, b, k)))
+            .map(|&(a, b, k)| Edge {
+                from: id(a, goals[a]),
+                kind: KINDS[k],
+                to: id(b, goals[b]),
+                note: None,
+                citations: Vec::new(),
+            })
+            .collect();
+        Graph::build(Contents {
+            nodes,
+            edges,
+            texts: Vec::new(),
+        })
+        .expect("graph")
+    }
+
+    /// Naive neighbours of every node (outgoing only when `directed`).
+    fn adjacency(graph: &Graph, directed: bool) -> HashMap<NodeIx, Vec<NodeIx>> {
+        let ways: &[Way] = if directed {
+            &[Way::Outgoing]
+        } else {
+            &[Way::Outgoing, Way::Incoming]
+        };
+        let mut adj: HashMap<NodeIx, Vec<NodeIx>> = HashMap::new();
+        for &n in graph.nodes(None) {
+            for &way in ways {
+                for (_, m) in graph.edges(n, way) {
+                    adj.entry(n).or_default().push(m);
+                }
+            }
+        }
+        adj
+    }
+
+    fn naive_distance(graph: &Graph, a: NodeIx, b: NodeIx, directed: bool) -> Option<usize> {
+        let adj = adjacency(graph, directed);
+        let mut dist = HashMap::from([(a, 0)]);
+        let mut queue = VecDeque::from([a]);
+        while let Some(n) = queue.pop_front() {
+            for &m in adj.get(&n).into_iter().flatten() {
+                if !dist.contains_key(&m) {
+                    dist.insert(m, dist[&n] + 1);
+                    queue.push_back(m);
+                }
+            }
+        }
+        dist.get(&b).copied()
+    }
+
+    /// Checks that `steps` is a walk from `a` to `b` and returns its simple-ness.
+    fn walk_ok(graph: &Graph, a: NodeIx, b: NodeIx, steps: &[Step]) -> bool {
+        let mut at = a;
+        let mut visited = HashSet::from([a]);
+        let mut simple = true;
+        for step in steps {
+            let (s, t) = graph.ends(step.edge);
+            let (from, to) = if step.forward { (s, t) } else { (t, s) };
+            assert_eq!(from, at, "steps are connected");
+            simple &= visited.insert(to);
+            at = to;
+        }
+        assert_eq!(at, b, "the walk ends at the target");
+        simple
+    }
+
+    fn all_walk(max_depth: usize) -> Walk {
+        Walk {
+            via: Vec::new(),
+            directed: false,
+            max_depth,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shortest_path_has_the_naive_bfs_length((goals, edges) in arb_graph(), a in 0usize..10, b in 0usize..10, directed in any::<bool>()) {
+            let graph = build(&goals, &edges);
+            let nodes = graph.nodes(None).to_vec();
+            let (a, b) = (nodes[a % nodes.len()], nodes[b % nodes.len()]);
+            let walk = Walk { directed, ..all_walk(20) };
+            let found = shortest_path(&graph, a, b, &walk);
+            let expected = naive_distance(&graph, a, b, directed);
+            prop_assert_eq!(found.as_ref().map(Vec::len), expected);
+            if let Some(steps) = found {
+                prop_assert!(walk_ok(&graph, a, b, &steps));
+                prop_assert!(!directed || steps.iter().all(|s| s.forward));
+            }
+        }
+
+        #[test]
+        fn simple_paths_are_valid_sorted_and_complete((goals, edges) in arb_graph(), a in 0usize..10, b in 0usize..10) {
+            let graph = build(&goals, &edges);
+            let nodes = graph.nodes(None).to_vec();
+            let (a, b) = (nodes[a % nodes.len()], nodes[b % nodes.len()]);
+            prop_assume!(a != b);
+            let found = simple_paths(&graph, a, b, &all_walk(4), 1000, usize::MAX);
+            for steps in &found {
+                prop_assert!(walk_ok(&graph, a, b, steps));
+            }
+            prop_assert!(found.windows(2).all(|w| w[0].len() <= w[1].len()));
+            let distinct: BTreeSet<Vec<(EdgeIx, bool)>> = found
+                .iter()
+                .map(|p| p.iter().map(|s| (s.edge, s.forward)).collect())
+                .collect();
+            prop_assert_eq!(distinct.len(), found.len());
+            // Naive count of simple walks of at most 4 edges.
+            fn count(graph: &Graph, at: NodeIx, b: NodeIx, left: usize, on: &mut Vec<NodeIx>) -> usize {
+                if at == b { return 1; }
+                if left == 0 { return 0; }
+                let mut total = 0;
+                for way in [Way::Outgoing, Way::Incoming] {
+                    for (_, m) in graph.edges(at, way) {
+                        if !on.contains(&m) {
+                            on.push(m);
+                            total += count(graph, m, b, left - 1, on);
+                            on.pop();
+                        }
+                    }
+                }
+                total
+            }
+            prop_assert_eq!(found.len(), count(&graph, a, b, 4, &mut vec![a]));
+        }
+
+        #[test]
+        fn closure_matches_a_naive_bfs((goals, edges) in arb_graph(), a in 0usize..10, depth in 0usize..5) {
+            let graph = build(&goals, &edges);
+            let nodes = graph.nodes(None).to_vec();
+            let a = nodes[a % nodes.len()];
+            let walk = Walk { via: vec![EdgeKind::PartOf, EdgeKind::DependsOn], directed: true, max_depth: depth };
+            let found: HashMap<NodeIx, usize> = closure(&graph, a, &walk, true).into_iter().collect();
+            let mut dist = HashMap::from([(a, 0usize)]);
+            let mut queue = VecDeque::from([a]);
+            while let Some(n) = queue.pop_front() {
+                if dist[&n] == depth { continue; }
+                for (e, m) in graph.edges(n, Way::Outgoing) {
+                    let kind = graph.edge(e).kind;
+                    if matches!(kind, EdgeKind::PartOf | EdgeKind::DependsOn) && !dist.contains_key(&m) {
+                        dist.insert(m, dist[&n] + 1);
+                        queue.push_back(m);
+                    }
+                }
+            }
+            dist.remove(&a);
+            prop_assert_eq!(found, dist);
+        }
+
+        #[test]
+        fn implementers_match_a_naive_reachability((goals, edges) in arb_graph(), g in 0usize..10) {
+            let graph = build(&goals, &edges);
+            let goal_nodes: Vec<NodeIx> = graph.nodes(Some(NodeKind::Goal)).to_vec();
+            prop_assume!(!goal_nodes.is_empty());
+            let goal = goal_nodes[g % goal_nodes.len()];
+            let found = implementers(&graph, goal, true);
+            // Goals that reach `goal` over PART_OF / DEPENDS_ON, by fixpoint.
+            let mut reach = HashSet::from([goal]);
+            loop {
+                let before = reach.len();
+                for &n in &goal_nodes {
+                    for (e, m) in graph.edges(n, Way::Outgoing) {
+                        let k = graph.edge(e).kind;
+                        if matches!(k, EdgeKind::PartOf | EdgeKind::DependsOn) && reach.contains(&m) {
+                            reach.insert(n);
+                        }
+                    }
+                }
+                if reach.len() == before { break; }
+            }
+            let mut expected = BTreeSet::new();
+            for &g in &reach {
+                for (e, n) in graph.edges(g, Way::Incoming) {
+                    if graph.edge(e).kind == EdgeKind::Implements && graph.get(n).kind() == NodeKind::Programme {
+                        expected.insert(n);
+                    }
+                }
+            }
+            let got: BTreeSet<NodeIx> = found.iter().map(|i| i.node).collect();
+            prop_assert_eq!(got, expected);
+            for imp in &found {
+                // The chain starts at the implementer and ends at the goal.
+                let (first_from, _) = graph.ends(imp.chain[0]);
+                prop_assert_eq!(first_from, imp.node);
+                let (_, last_to) = graph.ends(*imp.chain.last().expect("chain"));
+                prop_assert_eq!(last_to, goal);
+            }
+        }
+    }
+}
