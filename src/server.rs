@@ -167,7 +167,7 @@ async fn run(
     let graph = state.graph();
     let response = match batch {
         BatchRequest::Single(request) => {
-            BatchResponse::Single(api::execute(&state.schema, graph, request).await)
+            BatchResponse::Single(api::execute(&state.schema, &state.limits, graph, request).await)
         }
         BatchRequest::Batch(requests) if requests.len() > limits.max_batch => {
             return coded_response(
@@ -183,7 +183,7 @@ async fn run(
         BatchRequest::Batch(requests) => {
             let mut out = Vec::with_capacity(requests.len());
             for request in requests {
-                out.push(api::execute(&state.schema, graph.clone(), request).await);
+                out.push(api::execute(&state.schema, &state.limits, graph.clone(), request).await);
             }
             BatchResponse::Batch(out)
         }

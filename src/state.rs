@@ -21,6 +21,8 @@ pub struct AppState {
     pub snapshot: Arc<ArcSwap<Graph>>,
     /// The GraphQL schema.
     pub schema: ApiSchema,
+    /// The limits the schema was built with.
+    pub limits: Limits,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             pool,
             snapshot: Arc::new(ArcSwap::from_pointee(graph)),
             schema: api::schema(limits),
+            limits,
         })
     }
 

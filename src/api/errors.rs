@@ -56,9 +56,16 @@ pub fn ensure_codes(mut response: Response) -> Response {
         if has_code {
             continue;
         }
-        let limit = error.message.contains("nested too deep")
-            || error.message.contains("too complex")
-            || error.message.contains("too many");
+        // The engine's own limit messages: depth, complexity, parser recursion and stack.
+        let limit = [
+            "nested too deep",
+            "too complex",
+            "too many",
+            "recursion limit",
+            "stack limit",
+        ]
+        .iter()
+        .any(|m| error.message.contains(m));
         let code = if limit {
             Code::LimitExceeded
         } else {

@@ -4,6 +4,7 @@
 //! half-applied change.
 
 pub mod errors;
+mod limits;
 mod query;
 mod report;
 mod trace;
@@ -33,16 +34,19 @@ pub struct Limits {
     pub max_path_depth: usize,
     /// Edge expansions `paths` may spend before it returns what it has found.
     pub max_expansions: usize,
+    /// Most aliased fields in one request.
+    pub max_aliases: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 16,
-            max_complexity: 5_000,
+            max_complexity: 1_000,
             max_page: 100,
             max_path_depth: 12,
             max_expansions: 1_000_000,
+            max_aliases: 50,
         }
     }
 }
@@ -61,7 +65,16 @@ pub fn sdl() -> String {
     schema(Limits::default()).sdl()
 }
 
-/// Runs one request against a snapshot, with every error coded.
-pub async fn execute(schema: &ApiSchema, graph: Arc<Graph>, request: Request) -> Response {
+/// Runs one request against a snapshot, with every error coded. `limits` must be the ones the
+/// schema was built with.
+pub async fn execute(
+    schema: &ApiSchema,
+    limits: &Limits,
+    graph: Arc<Graph>,
+    request: Request,
+) -> Response {
+    if let Some(refused) = limits::refuse(&request, limits) {
+        return refused;
+    }
     errors::ensure_codes(schema.execute(request.data(graph)).await)
 }

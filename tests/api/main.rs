@@ -5,5 +5,6 @@ mod check;
 mod corpus;
 mod helpers;
 mod http;
+mod limits;
 mod schema;
 mod store;

@@ -1,0 +1,133 @@
+//! Hostile requests: each safety limit answers with a coded error (or 413) at once, and the
+//! server keeps answering afterwards.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, first_error_code, spawn_app};
+
+async fn still_answers(app: &TestApp) {
+    let body = app.query("{ nodes(kind: STATE) { totalCount } }").await;
+    assert!(
+        body["data"]["nodes"]["totalCount"].as_u64() > Some(0),
+        "{body}"
+    );
+}
+
+/// `{ node(id: "state:russia") { ... on State { attended { ... on Summit { participants {` `levels`
+/// times, then `id` and the closing braces.
+fn nested(levels: usize) -> String {
+    let mut query = String::from("{ node(id: \"state:russia\") { ");
+    for _ in 0..levels {
+        query.push_str("... on State { attended { ... on Summit { participants { ");
+    }
+    query.push_str("id");
+    query.push_str(&" } } } }".repeat(levels));
+    query.push_str(" } }");
+    query
+}
+
+#[tokio::test]
+async fn a_query_nested_1000_deep_is_refused() {
+    let app = spawn_app().await;
+    for levels in [500, 20] {
+        let body = app.query(&nested(levels)).await;
+        assert_eq!(
+            first_error_code(&body),
+            "LIMIT_EXCEEDED",
+            "{levels}: {body}"
+        );
+    }
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_thousand_aliases_are_refused() {
+    let app = spawn_app().await;
+    let fields: Vec<String> = (0..1000)
+        .map(|i| format!("a{i}: path(from: \"state:moldova\", to: \"state:belarus\") {{ length }}"))
+        .collect();
+
+    let body = app.query(&format!("{{ {} }}", fields.join(" "))).await;
+
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_page_of_99999999_is_refused_not_clamped() {
+    let app = spawn_app().await;
+    let body = app
+        .query("{ nodes(first: 99999999) { edges { node { id } } } }")
+        .await;
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_complex_query_is_refused() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            "{ nodes(first: 100) { edges { node { id title note \
+               citations { quote excerpt line column document { id title } } \
+               edges { id kind citations { quote excerpt } from { id title } to { id title } } } } } }",
+        )
+        .await;
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+}
+
+#[tokio::test]
+async fn a_3_mb_body_gets_413() {
+    let app = spawn_app().await;
+    let body = json!({ "query": format!("{{ __typename }} # {}", "x".repeat(3 << 20)) });
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 413);
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_batch_of_1000_operations_is_refused() {
+    let app = spawn_app().await;
+    let batch: Vec<Value> = (0..1000)
+        .map(|_| json!({ "query": "{ __typename }" }))
+        .collect();
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&batch)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+    still_answers(&app).await;
+}
+
+#[tokio::test]
+async fn a_small_batch_is_answered_in_order() {
+    let app = spawn_app().await;
+    let batch = json!([
+        { "query": "{ node(id: \"state:russia\") { id } }" },
+        { "query": "{ node(id: \"state:belarus\") { id } }" }
+    ]);
+    let body: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&batch)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body[0]["data"]["node"]["id"], "state:russia");
+    assert_eq!(body[1]["data"]["node"]["id"], "state:belarus");
+}
