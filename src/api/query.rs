@@ -1,5 +1,6 @@
 //! Root query fields. Their names are the dashboards' contract: arguments may grow, names stay.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, CursorType, Edge as ConnectionEdge, OpaqueCursor};
@@ -8,8 +9,9 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::Limits;
 use super::errors::{Code, coded, internal};
 use super::report::{self, CitationReport};
-use super::trace::{Dependency, DependencyDirection, Implementer, Path};
+use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineEntry};
 use super::types::{EdgeKind, Node, NodeKind};
+use crate::graph::timeline;
 use crate::graph::traverse::{self, Walk};
 use crate::graph::{Graph, NodeIx};
 use crate::model;
@@ -36,6 +38,11 @@ fn graph(ctx: &Context<'_>) -> Result<Arc<Graph>> {
 
 fn limits<'c>(ctx: &Context<'c>) -> Result<&'c Limits> {
     ctx.data::<Limits>().map_err(|e| internal(e.message))
+}
+
+/// A date argument, or a BAD_USER_INPUT error.
+fn date(text: &str) -> Result<PartialDate> {
+    PartialDate::parse(text).map_err(|e| coded(Code::BadUserInput, e.to_string()))
 }
 
 /// The node with this id, or a NOT_FOUND error.
@@ -100,6 +107,8 @@ impl Query {
         )]
         first: Option<i32>,
         #[graphql(desc = "Cursor of the last node of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Only nodes that cover a time span overlapping this year.")]
+        active_in: Option<i32>,
     ) -> Result<NodeConnection> {
         let graph = graph(ctx)?;
         let limits = ctx.data::<Limits>().map_err(|e| internal(e.message))?;
@@ -116,7 +125,20 @@ impl Query {
             }
             Some(f) => f as usize,
         };
-        let all = graph.nodes(kind.map(Into::into));
+        let all: Cow<'_, [NodeIx]> = match active_in {
+            None => Cow::Borrowed(graph.nodes(kind.map(Into::into))),
+            Some(year) => {
+                let year = date(&format!("{year:04}"))?;
+                Cow::Owned(
+                    graph
+                        .nodes(kind.map(Into::into))
+                        .iter()
+                        .copied()
+                        .filter(|&ix| timeline::active(&graph, ix, year, year))
+                        .collect(),
+                )
+            }
+        };
         let start = match after {
             None => 0,
             Some(cursor) => {
@@ -266,6 +288,23 @@ impl Query {
             .collect())
     }
 
+    /// What happens between two dates: summits (with what they adopted), dated documents and
+    /// programmes, and time spans starting, ending or running (with the programmes covering
+    /// them). Ordered by date.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First day of the period: YYYY, YYYY-MM or YYYY-MM-DD.")] from: String,
+        #[graphql(desc = "Last day of the period: YYYY, YYYY-MM or YYYY-MM-DD.")] to: String,
+    ) -> Result<Vec<TimelineEntry>> {
+        let graph = graph(ctx)?;
+        let (from, to) = (date(&from)?, date(&to)?);
+        Ok(timeline::timeline(&graph, from, to)
+            .into_iter()
+            .map(|e| TimelineEntry::new(graph.clone(), e))
+            .collect())
+    }
+
     /// The findings `policygraph check` reports, computed on the graph as served: programmes
     /// without a verified citation, PART_OF/DEPENDS_ON cycles, ambiguous quotes, goals nothing
     /// implements, and programmes whose span ended with no successor.
@@ -279,9 +318,7 @@ impl Query {
     ) -> Result<CitationReport> {
         let today = match as_of {
             None => PartialDate::today(),
-            Some(text) => {
-                PartialDate::parse(&text).map_err(|e| coded(Code::BadUserInput, e.to_string()))?
-            }
+            Some(text) => date(&text)?,
         };
         Ok(report::build(graph(ctx)?, today))
     }

@@ -194,3 +194,59 @@ impl Dependency {
         self.depth
     }
 }
+
+/// What a timeline entry records.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "crate::graph::timeline::EntryKind")]
+pub enum TimelineKind {
+    /// A summit or meeting took place (`related`: what was adopted there).
+    Summit,
+    /// A document or programme was issued, signed or adopted on its own date.
+    Dated,
+    /// A time span starts (`related`: the programmes covering it).
+    SpanStarts,
+    /// A time span ends (`related`: the programmes covering it).
+    SpanEnds,
+    /// A time span runs through the whole period (`related`: the programmes covering it).
+    SpanRuns,
+}
+
+/// One entry of a timeline.
+pub struct TimelineEntry {
+    graph: Arc<Graph>,
+    entry: crate::graph::timeline::Entry,
+}
+
+impl TimelineEntry {
+    /// Wraps an entry.
+    pub fn new(graph: Arc<Graph>, entry: crate::graph::timeline::Entry) -> TimelineEntry {
+        TimelineEntry { graph, entry }
+    }
+}
+
+#[Object]
+impl TimelineEntry {
+    /// When, at the precision the source gives; null for a span with an open start.
+    async fn date(&self) -> Option<String> {
+        self.entry.date.map(|d| d.to_string())
+    }
+
+    /// What happened.
+    async fn kind(&self) -> TimelineKind {
+        self.entry.kind.into()
+    }
+
+    /// The summit, dated node or time span.
+    async fn node(&self) -> Node {
+        Node::new(self.graph.clone(), self.entry.node)
+    }
+
+    /// What was adopted at a summit, or the programmes covering a span.
+    async fn related(&self) -> Vec<Node> {
+        self.entry
+            .related
+            .iter()
+            .map(|&ix| Node::new(self.graph.clone(), ix))
+            .collect()
+    }
+}

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Edge, Node, NodeId, NodeKind};
 use crate::store::Contents;
 
+pub mod timeline;
 pub mod traverse;
 
 /// A handle to a node of one snapshot.

@@ -402,3 +402,65 @@ async fn traceability_queries_refuse_bad_arguments_with_codes() {
     assert_eq!(first_error_code(&not_goal), "BAD_USER_INPUT");
     assert_eq!(first_error_code(&many), "LIMIT_EXCEEDED");
 }
+
+#[tokio::test]
+async fn nodes_active_in_2025_include_the_2021_2025_programme_and_exclude_the_2022_year() {
+    let app = spawn_app().await;
+    let body = app
+        .query("{ nodes(kind: PROGRAMME, activeIn: 2025, first: 100) { edges { node { id } } } }")
+        .await;
+    let ids: Vec<&str> = body["data"]["nodes"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|e| e["node"]["id"].as_str().expect("id"))
+        .collect();
+    assert!(
+        ids.contains(&"programme:border-security-2021-2025"),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"programme:concept-military-cooperation-until-2025"),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&"programme:year-of-folk-art-and-cultural-heritage-2022"),
+        "{ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_timeline_of_december_2020_shows_the_summit_with_what_it_adopted() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ timeline(from: "2020-12", to: "2020-12") { date kind node { id } related { id } } }"#,
+        )
+        .await;
+    let entries = body["data"]["timeline"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let summit = entries
+        .iter()
+        .find(|e| e["kind"] == "SUMMIT")
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(summit["node"]["id"], "summit:cis-hsc-2020-12-18");
+    assert_eq!(summit["date"], "2020-12-18");
+    assert!(
+        summit["related"]
+            .as_array()
+            .expect("related")
+            .contains(&json!({ "id": "programme:border-security-2021-2025" })),
+        "{summit}"
+    );
+    let ending = app
+        .query(r#"{ timeline(from: "2025", to: "2025") { kind node { id } } }"#)
+        .await;
+    assert!(
+        ending["data"]["timeline"]
+            .as_array()
+            .expect("entries")
+            .contains(&json!({ "kind": "SPAN_ENDS", "node": { "id": "timespan:2021-2025" } })),
+        "{ending}"
+    );
+}
