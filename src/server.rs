@@ -166,9 +166,9 @@ async fn run(
 ) -> Response {
     let graph = state.graph();
     let response = match batch {
-        BatchRequest::Single(request) => {
-            BatchResponse::Single(api::execute(&state.schema, &state.limits, graph, request).await)
-        }
+        BatchRequest::Single(request) => BatchResponse::Single(
+            api::execute(&state.schema, &state.limits, graph, &state.pool, request).await,
+        ),
         BatchRequest::Batch(requests) if requests.len() > limits.max_batch => {
             return coded_response(
                 StatusCode::BAD_REQUEST,
@@ -183,7 +183,16 @@ async fn run(
         BatchRequest::Batch(requests) => {
             let mut out = Vec::with_capacity(requests.len());
             for request in requests {
-                out.push(api::execute(&state.schema, &state.limits, graph.clone(), request).await);
+                out.push(
+                    api::execute(
+                        &state.schema,
+                        &state.limits,
+                        graph.clone(),
+                        &state.pool,
+                        request,
+                    )
+                    .await,
+                );
             }
             BatchResponse::Batch(out)
         }

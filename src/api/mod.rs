@@ -7,12 +7,14 @@ pub mod errors;
 mod limits;
 mod query;
 mod report;
+mod search;
 mod trace;
 pub mod types;
 
 use std::sync::Arc;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+use sqlx::SqlitePool;
 
 use crate::graph::Graph;
 pub use query::Query;
@@ -71,10 +73,11 @@ pub async fn execute(
     schema: &ApiSchema,
     limits: &Limits,
     graph: Arc<Graph>,
+    pool: &SqlitePool,
     request: Request,
 ) -> Response {
     if let Some(refused) = limits::refuse(&request, limits) {
         return refused;
     }
-    errors::ensure_codes(schema.execute(request.data(graph)).await)
+    errors::ensure_codes(schema.execute(request.data(graph).data(pool.clone())).await)
 }

@@ -9,6 +9,7 @@ use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use super::Limits;
 use super::errors::{Code, coded, internal};
 use super::report::{self, CitationReport};
+use super::search::SearchHit;
 use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineEntry};
 use super::types::{EdgeKind, Node, NodeKind};
 use crate::graph::timeline;
@@ -16,6 +17,8 @@ use crate::graph::traverse::{self, Walk};
 use crate::graph::{Graph, NodeIx};
 use crate::model;
 use crate::model::PartialDate;
+use crate::store;
+use sqlx::SqlitePool;
 
 /// Entry points into the traceability graph.
 pub struct Query;
@@ -302,6 +305,42 @@ impl Query {
         Ok(timeline::timeline(&graph, from, to)
             .into_iter()
             .map(|e| TimelineEntry::new(graph.clone(), e))
+            .collect())
+    }
+
+    /// Full-text search over titles, notes and quotes, best first, one hit per node with a
+    /// highlighted snippet. Every word must occur; the last may be a prefix ("border secur").
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Free text; no query syntax.")] text: String,
+        #[graphql(desc = "Only nodes of these kinds (all when omitted).")] kinds: Option<
+            Vec<NodeKind>,
+        >,
+        #[graphql(
+            default = 20,
+            desc = "Most hits returned (at most the server's page cap)."
+        )]
+        first: i32,
+    ) -> Result<Vec<SearchHit>> {
+        let graph = graph(ctx)?;
+        let first = capped("first", first, limits(ctx)?.max_page)?;
+        let pool = ctx.data::<SqlitePool>().map_err(|e| internal(e.message))?;
+        let kinds: Vec<model::NodeKind> = kinds
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let hits = store::search::search(pool, &text, &kinds, first)
+            .await
+            .map_err(internal)?;
+        // The index and the snapshot are written together; a hit the snapshot lacks is skipped.
+        Ok(hits
+            .into_iter()
+            .filter_map(|hit| {
+                let ix = graph.lookup(&hit.entity)?;
+                Some(SearchHit::new(graph.clone(), ix, hit))
+            })
             .collect())
     }
 

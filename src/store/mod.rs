@@ -2,6 +2,7 @@
 //! small named functions for each read and write.
 
 mod read;
+pub mod search;
 mod write;
 
 pub use read::{Contents, read_all, source_text};

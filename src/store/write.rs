@@ -105,6 +105,7 @@ pub async fn sync_corpus(pool: &SqlitePool, corpus: &Corpus, actor: &str) -> Res
 
     clear(&mut tx).await?;
     insert_corpus(&mut tx, corpus).await?;
+    super::search::reindex(&mut tx, &corpus.nodes).await?;
     for (op, entity, old, new) in log {
         sqlx::query(
             "INSERT INTO change_log (actor, op, entity, before, after) VALUES (?, ?, ?, ?, ?)",

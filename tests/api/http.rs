@@ -464,3 +464,34 @@ async fn the_timeline_of_december_2020_shows_the_summit_with_what_it_adopted() {
         "{ending}"
     );
 }
+
+#[tokio::test]
+async fn search_ranks_nodes_by_their_text_and_highlights_the_match() {
+    let app = spawn_app().await;
+    let body = app
+        .query(r#"{ search(text: "border secur", kinds: [PROGRAMME]) { node { id } field snippet score } }"#)
+        .await;
+    let hits = body["data"]["search"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(
+        hits[0]["node"]["id"], "programme:border-security-2021-2025",
+        "{body}"
+    );
+    assert!(
+        hits[0]["snippet"]
+            .as_str()
+            .expect("snippet")
+            .contains("[Border]"),
+        "{body}"
+    );
+    // FTS5 syntax in the input is taken as plain words, never as a query error.
+    let syntax = app
+        .query(r#"{ search(text: "\" NEAR( * AND") { node { id } } }"#)
+        .await;
+    assert!(syntax.get("errors").is_none(), "{syntax}");
+    let none = app
+        .query(r#"{ search(text: "zeppelin") { node { id } } }"#)
+        .await;
+    assert_eq!(none, json!({ "data": { "search": [] } }));
+}
