@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
 use crate::error::Error;
 use crate::model::PartialDate;
-use crate::{api, check, corpus, server, state, store};
+use crate::{api, check, corpus, export, graph, server, state, store};
 
 /// A traceability graph of strategic policy documents: which programmes implement which goals,
 /// adopted where, covering when — every fact backed by a verbatim quote from its source.
@@ -53,6 +53,31 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Write the whole graph, or the neighbourhood of a node, for other tools: Graphviz, Gephi or
+    /// yEd, spreadsheets, Markdown, JSON, or the goals × programmes traceability matrix.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: export::Format,
+        /// Export only the nodes within `--depth` edges of this node (either direction).
+        #[arg(long)]
+        root: Option<String>,
+        /// With `--root`: how many edges away to go.
+        #[arg(long, default_value_t = 2, requires = "root")]
+        depth: usize,
+        /// Output file (directory for `csv`); standard output when omitted (not for `csv`).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Run one GraphQL query against the database without a server and print the JSON
+    /// response. Exit code 1 when the response has errors.
+    Query {
+        /// The query text, or `-` to read it from standard input.
+        query: String,
+        /// Variables as a JSON object.
+        #[arg(long)]
+        variables: Option<String>,
+    },
 }
 
 /// Finding classes that `--deny` can promote to failures.
@@ -98,6 +123,70 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(0)
         }),
+        Command::Export {
+            format,
+            root,
+            depth,
+            out,
+        } => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            let graph = graph::Graph::build(store::read_all(&pool).await?)?;
+            let root = match root {
+                None => None,
+                Some(id) => Some(
+                    graph
+                        .lookup(&id)
+                        .with_context(|| format!("no node `{id}` in {}", cli.store.database_url))?,
+                ),
+            };
+            let nodes = export::select(&graph, root, depth);
+            match (format, out) {
+                (export::Format::Csv, Some(dir)) => {
+                    std::fs::create_dir_all(&dir)
+                        .with_context(|| format!("cannot create {}", dir.display()))?;
+                    let mut nodes_file = std::fs::File::create(dir.join("nodes.csv"))?;
+                    let mut edges_file = std::fs::File::create(dir.join("edges.csv"))?;
+                    export::write_csv(&graph, &nodes, &mut nodes_file, &mut edges_file)?;
+                }
+                (export::Format::Csv, None) => {
+                    anyhow::bail!("--format csv writes nodes.csv and edges.csv: give --out DIR")
+                }
+                (format, Some(file)) => {
+                    let mut file = std::fs::File::create(&file)
+                        .with_context(|| format!("cannot create {}", file.display()))?;
+                    export::write(&graph, &nodes, format, &mut file)?;
+                }
+                (format, None) => export::write(&graph, &nodes, format, &mut std::io::stdout().lock())?,
+            }
+            Ok(0)
+        }),
+        Command::Query { query, variables } => {
+            let query = if query == "-" {
+                std::io::read_to_string(std::io::stdin()).context("cannot read the query from stdin")?
+            } else {
+                query
+            };
+            let mut request = async_graphql::Request::new(query);
+            if let Some(text) = variables {
+                let value: serde_json::Value =
+                    serde_json::from_str(&text).context("--variables is not valid JSON")?;
+                request = request.variables(async_graphql::Variables::from_json(value));
+            }
+            runtime()?.block_on(async {
+                let pool = store::connect(&cli.store.database_url).await?;
+                let app_state = state::AppState::new(pool, api::Limits::default()).await?;
+                let response = api::execute(
+                    &app_state.schema,
+                    &app_state.limits,
+                    app_state.graph(),
+                    &app_state.pool,
+                    request,
+                )
+                .await;
+                println!("{:#}", serde_json::to_value(&response)?);
+                Ok(u8::from(!response.errors.is_empty()))
+            })
+        }
         Command::Serve { seeds, serve } => runtime()?.block_on(async {
             let pool = store::connect(&cli.store.database_url).await?;
             if store::is_empty(&pool).await? {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod error;
+pub mod export;
 pub mod findings;
 pub mod graph;
 pub mod model;

@@ -16,6 +16,15 @@ fn main() -> ExitCode {
         .init();
     match policygraph::cli::run(cli) {
         Ok(code) => ExitCode::from(code),
+        // A closed pipe (`policygraph export ... | head`) is the reader's choice, not an error.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             let label = if std::io::stderr().is_terminal() {
                 "\x1b[1;31merror:\x1b[0m"

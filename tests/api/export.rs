@@ -1,0 +1,120 @@
+//! Exports and the command-line query, on the real seed corpus.
+
+use std::process::Command;
+
+use policygraph::export::{self, Format};
+use policygraph::graph::Graph;
+use policygraph::state::load_seeds;
+use policygraph::store;
+use serde_json::Value;
+
+use crate::helpers::{TestDb, seeds};
+
+async fn seeded() -> (TestDb, Graph) {
+    let db = TestDb::new().await;
+    load_seeds(&db.pool, &seeds()).await.expect("load");
+    let graph = Graph::build(store::read_all(&db.pool).await.expect("read")).expect("graph");
+    (db, graph)
+}
+
+fn render(graph: &Graph, nodes: &[policygraph::graph::NodeIx], format: Format) -> String {
+    let mut out = Vec::new();
+    export::write(graph, nodes, format, &mut out).expect("export");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[tokio::test]
+async fn every_format_holds_every_node_and_edge_of_the_graph() {
+    let (_db, graph) = seeded().await;
+    let nodes = export::select(&graph, None, 0);
+    let (n, e) = (graph.node_count(), graph.edge_count());
+
+    let json: Value = serde_json::from_str(&render(&graph, &nodes, Format::Json)).expect("json");
+    let dot = render(&graph, &nodes, Format::Dot);
+    let graphml = render(&graph, &nodes, Format::Graphml);
+    let mermaid = render(&graph, &nodes, Format::Mermaid);
+    let (mut nodes_csv, mut edges_csv) = (Vec::new(), Vec::new());
+    export::write_csv(&graph, &nodes, &mut nodes_csv, &mut edges_csv).expect("csv");
+
+    assert_eq!(json["nodes"].as_array().expect("nodes").len(), n);
+    assert_eq!(json["edges"].as_array().expect("edges").len(), e);
+    assert_eq!(dot.matches(" -> ").count(), e);
+    assert!(dot.starts_with("digraph") && dot.trim_end().ends_with('}'));
+    assert_eq!(graphml.matches("<node ").count(), n);
+    assert_eq!(graphml.matches("<edge ").count(), e);
+    assert_eq!(mermaid.matches(" -->|").count(), e);
+    assert_eq!(
+        String::from_utf8(nodes_csv).expect("utf-8").lines().count(),
+        n + 1
+    );
+    assert_eq!(
+        String::from_utf8(edges_csv).expect("utf-8").lines().count(),
+        e + 1
+    );
+}
+
+#[tokio::test]
+async fn a_neighbourhood_export_keeps_only_nodes_within_the_depth() {
+    let (_db, graph) = seeded().await;
+    let root = graph.lookup("state:moldova").expect("moldova");
+
+    let one = export::select(&graph, Some(root), 1);
+    let two = export::select(&graph, Some(root), 2);
+
+    let ids = |nodes: &[policygraph::graph::NodeIx]| -> Vec<String> {
+        nodes
+            .iter()
+            .map(|&ix| graph.get(ix).id.to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&one),
+        vec!["state:moldova", "summit:cis-hsc-2020-12-18"]
+    );
+    assert!(ids(&two).contains(&"programme:border-security-2021-2025".to_owned()));
+    let dot = render(&graph, &one, Format::Dot);
+    assert_eq!(dot.matches(" -> ").count(), 1);
+}
+
+#[tokio::test]
+async fn the_matrix_has_a_row_per_goal_and_a_column_per_programme() {
+    let (_db, graph) = seeded().await;
+    let nodes = export::select(&graph, None, 0);
+    let matrix = render(&graph, &nodes, Format::Matrix);
+    let mut lines = matrix.lines();
+    let header = lines.next().expect("header");
+    let programmes = graph
+        .nodes(Some(policygraph::model::NodeKind::Programme))
+        .len();
+    assert_eq!(header.split(',').count(), programmes + 1, "{header}");
+    assert_eq!(
+        lines.count(),
+        graph.nodes(Some(policygraph::model::NodeKind::Goal)).len()
+    );
+}
+
+#[tokio::test]
+async fn the_query_command_answers_from_the_database_without_a_server() {
+    let (db, _graph) = seeded().await;
+    let run = |query: &str| {
+        Command::new(env!("CARGO_BIN_EXE_policygraph"))
+            .args([
+                "--database-url",
+                &db.path().to_string_lossy(),
+                "query",
+                query,
+            ])
+            .output()
+            .expect("runs")
+    };
+
+    let ok = run(r#"{ node(id: "state:moldova") { title } }"#);
+    let bad = run("{ nodes(first: -1) { totalCount } }");
+
+    assert_eq!(ok.status.code(), Some(0));
+    let body: Value = serde_json::from_slice(&ok.stdout).expect("json");
+    assert_eq!(body["data"]["node"]["title"], "Moldova");
+    assert_eq!(bad.status.code(), Some(1));
+    let body: Value = serde_json::from_slice(&bad.stdout).expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
