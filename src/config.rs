@@ -39,6 +39,12 @@ pub struct ServeConfig {
     /// Largest page (`first`) a connection accepts; larger is refused with LIMIT_EXCEEDED.
     #[arg(long, env = "POLICYGRAPH_MAX_PAGE", default_value_t = crate::api::Limits::default().max_page)]
     pub max_page: usize,
+    /// Largest `maxDepth` accepted by `path` and `paths`.
+    #[arg(long, env = "POLICYGRAPH_MAX_PATH_DEPTH", default_value_t = crate::api::Limits::default().max_path_depth)]
+    pub max_path_depth: usize,
+    /// Most aliased fields in one request.
+    #[arg(long, env = "POLICYGRAPH_MAX_ALIASES", default_value_t = crate::api::Limits::default().max_aliases)]
+    pub max_aliases: usize,
     /// Largest request body in bytes; larger is answered with 413.
     #[arg(long, env = "POLICYGRAPH_MAX_BODY", default_value_t = crate::server::HttpLimits::default().max_body)]
     pub max_body: usize,
@@ -57,6 +63,8 @@ impl ServeConfig {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
             max_page: self.max_page,
+            max_path_depth: self.max_path_depth,
+            max_aliases: self.max_aliases,
             ..crate::api::Limits::default()
         }
     }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::{Enum, ID, Interface, Object};
 
+use crate::graph::traverse;
 use crate::graph::{EdgeIx, Graph, NodeIx, Way};
 use crate::model;
 
@@ -191,6 +192,21 @@ node_object! {
         async fn adopted_at(&self) -> Vec<Node> {
             self.0.neighbours(Way::Outgoing, model::EdgeKind::AdoptedAt)
         }
+
+        /// The goals this document sets (outgoing SETS).
+        async fn sets(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::Sets)
+        }
+
+        /// Who issued or signed it (outgoing ISSUED_BY).
+        async fn issued_by(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::IssuedBy)
+        }
+
+        /// What it refers to (outgoing REFERENCES).
+        async fn references(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::References)
+        }
     }
 }
 
@@ -257,9 +273,27 @@ node_object! {
 node_object! {
     /// An objective or priority. Sub-goals point at their parent with PART_OF.
     Goal {
-        /// Programmes and measures that implement this goal directly (incoming IMPLEMENTS).
-        async fn direct_implementers(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Incoming, model::EdgeKind::Implements)
+        /// Programmes and measures implementing this goal, each with its evidence chain: the
+        /// same answer as the root `implementers(goal:)` field.
+        async fn implementers(
+            &self,
+            #[graphql(default = true, desc = "Include implementers of sub-goals and dependencies.")]
+            transitive: bool,
+        ) -> Vec<super::trace::Implementer> {
+            traverse::implementers(&self.0.graph, self.0.ix, transitive)
+                .into_iter()
+                .map(|raw| super::trace::Implementer::new(self.0.graph.clone(), raw))
+                .collect()
+        }
+
+        /// Goals this goal is part of (outgoing PART_OF).
+        async fn parents(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::PartOf)
+        }
+
+        /// Documents that set this goal (incoming SETS).
+        async fn set_by(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Incoming, model::EdgeKind::Sets)
         }
 
         /// Goals that are part of this one (incoming PART_OF).
@@ -275,6 +309,16 @@ node_object! {
         /// Date, at the precision the source gives.
         async fn date(&self) -> Option<String> {
             self.0.node().date.map(|d| d.to_string())
+        }
+
+        /// The goals it implements (outgoing IMPLEMENTS).
+        async fn implements(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::Implements)
+        }
+
+        /// The programmes it is part of (outgoing PART_OF).
+        async fn part_of(&self) -> Vec<Node> {
+            self.0.neighbours(Way::Outgoing, model::EdgeKind::PartOf)
         }
     }
 }
