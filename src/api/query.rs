@@ -12,9 +12,9 @@ use super::report::{self, CitationReport};
 use super::search::SearchHit;
 use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineEntry};
 use super::types::{EdgeKind, Node, NodeKind};
-use crate::graph::timeline;
 use crate::graph::traverse::{self, Walk};
 use crate::graph::{Graph, NodeIx};
+use crate::graph::{as_of, timeline};
 use crate::model;
 use crate::model::PartialDate;
 use crate::store;
@@ -41,6 +41,17 @@ fn graph(ctx: &Context<'_>) -> Result<Arc<Graph>> {
 
 fn limits<'c>(ctx: &Context<'c>) -> Result<&'c Limits> {
     ctx.data::<Limits>().map_err(|e| internal(e.message))
+}
+
+/// The snapshot to answer from: the served one, or its `asOf` view.
+fn snapshot(ctx: &Context<'_>, as_of: Option<String>) -> Result<Arc<Graph>> {
+    let graph = graph(ctx)?;
+    match as_of {
+        None => Ok(graph),
+        Some(text) => Ok(Arc::new(
+            as_of::as_of(&graph, date(&text)?).map_err(internal)?,
+        )),
+    }
 }
 
 /// A date argument, or a BAD_USER_INPUT error.
@@ -94,8 +105,12 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "`<kind>:<slug>`")] id: ID,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<Option<Node>> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         Ok(graph.lookup(&id).map(|ix| Node::new(graph.clone(), ix)))
     }
 
@@ -112,8 +127,12 @@ impl Query {
         #[graphql(desc = "Cursor of the last node of the previous page.")] after: Option<String>,
         #[graphql(desc = "Only nodes that cover a time span overlapping this year.")]
         active_in: Option<i32>,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<NodeConnection> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         let limits = ctx.data::<Limits>().map_err(|e| internal(e.message))?;
         let first = match first {
             None => 20,
@@ -178,8 +197,12 @@ impl Query {
             desc = "Include implementers of sub-goals and dependencies."
         )]
         transitive: bool,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<Vec<Implementer>> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         let ix = find(&graph, &goal)?;
         if graph.get(ix).kind() != model::NodeKind::Goal {
             return Err(coded(
@@ -195,6 +218,7 @@ impl Query {
 
     /// One shortest path between two nodes (fewest edges), or null when there is none within
     /// `maxDepth`. Found by a bidirectional search, so it stays fast around hub nodes.
+    #[allow(clippy::too_many_arguments)] // each argument is part of the GraphQL contract
     async fn path(
         &self,
         ctx: &Context<'_>,
@@ -211,8 +235,12 @@ impl Query {
             desc = "Follow edges only as they read (source to target)."
         )]
         directed: bool,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<Option<Path>> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
         let walk = walk(ctx, via, max_depth, directed)?;
         Ok(traverse::shortest_path(&graph, a, b, &walk)
@@ -243,8 +271,12 @@ impl Query {
             desc = "Follow edges only as they read (source to target)."
         )]
         directed: bool,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<Vec<Path>> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         let limits = limits(ctx)?;
         let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
         let walk = walk(ctx, via, max_depth, directed)?;
@@ -267,8 +299,12 @@ impl Query {
         #[graphql(desc = "Most edges from the start; unbounded when omitted.")] depth: Option<i32>,
         #[graphql(desc = "Edge kinds to follow (default DEPENDS_ON, PART_OF, IMPLEMENTS).")]
         via: Option<Vec<EdgeKind>>,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+        )]
+        as_of: Option<String>,
     ) -> Result<Vec<Dependency>> {
-        let graph = graph(ctx)?;
+        let graph = snapshot(ctx, as_of)?;
         let start = find(&graph, &id)?;
         let via = via
             .unwrap_or_else(|| vec![EdgeKind::DependsOn, EdgeKind::PartOf, EdgeKind::Implements]);

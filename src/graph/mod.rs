@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::model::{Edge, Node, NodeId, NodeKind};
 use crate::store::Contents;
 
+pub mod as_of;
 pub mod timeline;
 pub mod traverse;
 

@@ -495,3 +495,38 @@ async fn search_ranks_nodes_by_their_text_and_highlights_the_match() {
         .await;
     assert_eq!(none, json!({ "data": { "search": [] } }));
 }
+
+#[tokio::test]
+async fn as_of_answers_as_the_sources_stood_on_that_date() {
+    let app = spawn_app().await;
+    let query = |as_of: &str| {
+        format!(
+            r#"{{ nodes(kind: PROGRAMME, first: 100, asOf: "{as_of}") {{ edges {{ node {{ id }} }} }}
+                 summit: node(id: "summit:cis-hsc-2020-12-18", asOf: "{as_of}") {{ id }} }}"#
+        )
+    };
+    let ids = |body: &Value| -> Vec<String> {
+        body["data"]["nodes"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| e["node"]["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+
+    let before = app.query(&query("2020-12-17")).await;
+    let during = app.query(&query("2023")).await;
+    let after = app.query(&query("2026")).await;
+
+    assert!(
+        ids(&before).is_empty(),
+        "the source is dated 2020-12-18: {before}"
+    );
+    assert_eq!(before["data"]["summit"], Value::Null);
+    assert!(ids(&during).contains(&"programme:border-security-2021-2025".to_owned()));
+    assert!(
+        !ids(&during).contains(&"programme:year-of-folk-art-and-cultural-heritage-2022".to_owned())
+    );
+    assert!(!ids(&after).contains(&"programme:border-security-2021-2025".to_owned()));
+    assert_eq!(during["data"]["summit"]["id"], "summit:cis-hsc-2020-12-18");
+}

@@ -1,0 +1,90 @@
+//! The graph "as the sources stood" on a date: a filtered snapshot for the `asOf` argument.
+//!
+//! Kept: documents issued by then (undated ones too: the sources do not say otherwise), summits
+//! held by then, programmes adopted by then and still in force (a span not yet ended, and no
+//! SUPERSEDES from a programme adopted by then), and everything else the remaining citations
+//! still support. A citation counts only when its document was issued by then.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Graph, Way};
+use crate::error::Result;
+use crate::model::{EdgeKind, Node, NodeKind, PartialDate};
+use crate::store::Contents;
+
+/// A new snapshot with only what was known and in force on `date`.
+pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
+    let by_id: HashMap<&str, &Node> = graph.all_nodes().map(|n| (n.id.as_str(), n)).collect();
+    let by = |d: Option<PartialDate>| d.is_none_or(|d| d.earliest() <= date.latest());
+    // When each node was adopted: its own date, else the date of a summit it was adopted at.
+    let adopted = |n: &Node| -> Option<PartialDate> {
+        n.date.or_else(|| {
+            let ix = graph.lookup(n.id.as_str())?;
+            graph
+                .edges(ix, Way::Outgoing)
+                .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::AdoptedAt)
+                .filter_map(|(_, s)| graph.get(s).date)
+                .min_by_key(|d| d.earliest())
+        })
+    };
+    let ended = |n: &Node| -> bool {
+        let Some(ix) = graph.lookup(n.id.as_str()) else {
+            return false;
+        };
+        let ends: Vec<Option<PartialDate>> = graph
+            .edges(ix, Way::Outgoing)
+            .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::Covers)
+            .map(|(_, s)| graph.get(s).end)
+            .collect();
+        !ends.is_empty()
+            && ends
+                .iter()
+                .all(|e| e.is_some_and(|e| e.latest() < date.earliest()))
+    };
+    let mut keep: HashSet<&str> = graph
+        .all_nodes()
+        .filter(|n| match n.kind() {
+            NodeKind::Document | NodeKind::Summit => by(n.date),
+            NodeKind::Programme => by(adopted(n)) && !ended(n),
+            _ => true,
+        })
+        .map(|n| n.id.as_str())
+        .collect();
+    // Superseded by a programme in force then.
+    for e in graph.all_edges().filter(|e| e.kind == EdgeKind::Supersedes) {
+        if keep.contains(e.from.as_str()) {
+            keep.remove(e.to.as_str());
+        }
+    }
+    let known = |doc: &str| by_id.get(doc).is_some_and(|d| by(d.date));
+    let nodes: Vec<Node> = graph
+        .all_nodes()
+        .filter(|n| keep.contains(n.id.as_str()))
+        .filter_map(|n| {
+            let mut n = n.clone();
+            n.citations.retain(|c| known(c.document.as_str()));
+            (!n.citations.is_empty()).then_some(n)
+        })
+        .collect();
+    let kept: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
+    let edges = graph
+        .all_edges()
+        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+        .filter_map(|e| {
+            let mut e = e.clone();
+            e.citations.retain(|c| known(c.document.as_str()));
+            (!e.citations.is_empty()).then_some(e)
+        })
+        .collect();
+    let texts = graph
+        .texts
+        .iter()
+        .filter(|(id, _)| kept.contains(id.as_str()))
+        .map(|(id, path)| (id.clone(), path.clone()))
+        .collect();
+    Graph::build(Contents {
+        nodes,
+        edges,
+        texts,
+    })
+}
