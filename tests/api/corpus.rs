@@ -394,3 +394,32 @@ quote = "was adopted"
     assert_eq!(node.citations.len(), 2);
     assert_eq!(reading.corpus.edges[0].citations[1].excerpt, "was adopted");
 }
+
+/// Pins the size of the real corpus so an accidental deletion fails CI. Update the numbers
+/// deliberately when the seeds grow.
+#[test]
+fn the_real_corpus_has_the_expected_number_of_entities() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let reading = corpus::read(&seeds);
+    let counts: std::collections::BTreeMap<&str, usize> = corpus::count_by_kind(&reading.corpus)
+        .into_iter()
+        .map(|(kind, n)| (kind.as_str(), n))
+        .collect();
+    let expected = [
+        ("body", 9),
+        ("document", 13),
+        ("goal", 8),
+        ("measure", 4),
+        ("programme", 11),
+        ("state", 16),
+        ("summit", 3),
+        ("timespan", 5),
+    ];
+    assert_eq!(
+        counts,
+        expected.into_iter().collect(),
+        "node counts per kind"
+    );
+    assert_eq!(reading.corpus.edges.len(), 73, "edge count");
+    assert_eq!(reading.corpus.sources.len(), 2, "source texts encoded");
+}
