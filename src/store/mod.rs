@@ -5,7 +5,7 @@ mod read;
 pub mod search;
 mod write;
 
-pub use read::{Contents, read_all, source_text};
+pub use read::{Contents, read_all};
 pub use write::{SyncReport, sync_corpus};
 
 use std::str::FromStr;

@@ -114,13 +114,3 @@ pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
         texts,
     })
 }
-
-/// The full source text of a document, if the store holds one.
-pub async fn source_text(pool: &SqlitePool, document: &NodeId) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT text FROM documents WHERE node_id = ?")
-            .bind(document.as_str())
-            .fetch_optional(pool)
-            .await?,
-    )
-}
