@@ -4,21 +4,33 @@ use serde_json::{Value, json};
 
 use crate::helpers::{first_error_code, seeds, spawn_app};
 
-const PROGRAMMES: &str = "{ nodes(kind: PROGRAMME, first: 10) { totalCount edges { node { id title \
-     citations { quote excerpt startOffset endOffset line document { id title } } } } } }";
+/// One page of programmes with their citations, after `after` (a JSON cursor or null).
+fn programmes_page(after: &Value) -> String {
+    format!(
+        "{{ nodes(kind: PROGRAMME, first: 40, after: {after}) {{ totalCount \
+         pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id title citations {{ quote \
+         excerpt startOffset endOffset line document {{ id sourcePath }} }} }} }} }} }}"
+    )
+}
 
 #[tokio::test]
 async fn programmes_come_back_with_quotes_that_stand_verbatim_in_their_source() {
     let app = spawn_app().await;
-    let source = std::fs::read_to_string(seeds().join("sources/001_16830d1d99dc7d5d.txt"))
-        .expect("source 001");
-    let chars: Vec<char> = source.chars().collect();
+    let mut edges = Vec::new();
+    let mut after = Value::Null;
+    let total = loop {
+        let body = app.query(&programmes_page(&after)).await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let page = &body["data"]["nodes"];
+        edges.extend(page["edges"].as_array().expect("edges").iter().cloned());
+        if page["pageInfo"]["hasNextPage"] != true {
+            break page["totalCount"].as_u64().expect("total");
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    };
 
-    let body = app.query(PROGRAMMES).await;
-
-    assert!(body.get("errors").is_none(), "{body}");
-    let edges = body["data"]["nodes"]["edges"].as_array().expect("edges");
-    assert_eq!(edges.len(), 10, "{body}");
+    assert_eq!(edges.len() as u64, total);
+    assert!(edges.len() >= 10, "{edges:?}");
     let ids: Vec<&str> = edges
         .iter()
         .map(|e| e["node"]["id"].as_str().expect("id"))
@@ -31,14 +43,13 @@ async fn programmes_come_back_with_quotes_that_stand_verbatim_in_their_source() 
         let citations = edge["node"]["citations"].as_array().expect("citations");
         assert!(!citations.is_empty(), "{edge}");
         for c in citations {
+            let path = c["document"]["sourcePath"].as_str().expect("cited text");
+            let source = std::fs::read_to_string(seeds().join(path)).expect("source text");
+            let chars: Vec<char> = source.chars().collect();
             let start = c["startOffset"].as_u64().expect("start") as usize;
             let end = c["endOffset"].as_u64().expect("end") as usize;
             let original: String = chars[start..end].iter().collect();
             assert_eq!(c["excerpt"].as_str(), Some(original.as_str()), "{c}");
-            assert_eq!(
-                c["document"]["id"],
-                "document:kremlin-cis-summit-2020-12-18"
-            );
         }
     }
 }
@@ -359,8 +370,13 @@ async fn paths_come_shortest_first_and_within_the_limit() {
         .iter()
         .map(|p| p["length"].as_u64().expect("length"))
         .collect();
-    // moldova -> summit -> belarus, and the detour summit -> council -> CIS -> (chaired by) belarus.
-    assert_eq!(lengths, vec![2, 4], "{body}");
+    // moldova -> summit -> belarus first, then detours of 4 edges (e.g. through the council
+    // and the CIS, which Belarus chaired).
+    assert_eq!(lengths[0], 2, "{body}");
+    assert!(
+        lengths.len() >= 2 && lengths[1..].iter().all(|&l| l == 4),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -518,9 +534,10 @@ async fn as_of_answers_as_the_sources_stood_on_that_date() {
     let during = app.query(&query("2023")).await;
     let after = app.query(&query("2026")).await;
 
+    // Source 001 is dated 2020-12-18: nothing only it states is known the day before.
     assert!(
-        ids(&before).is_empty(),
-        "the source is dated 2020-12-18: {before}"
+        !ids(&before).contains(&"programme:border-security-2021-2025".to_owned()),
+        "{before}"
     );
     assert_eq!(before["data"]["summit"], Value::Null);
     assert!(ids(&during).contains(&"programme:border-security-2021-2025".to_owned()));
