@@ -407,19 +407,19 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         .collect();
     let expected = [
         ("body", 9),
-        ("document", 13),
-        ("goal", 8),
-        ("measure", 4),
-        ("programme", 11),
+        ("document", 16),
+        ("goal", 16),
+        ("measure", 8),
+        ("programme", 15),
         ("state", 16),
-        ("summit", 3),
-        ("timespan", 5),
+        ("summit", 5),
+        ("timespan", 7),
     ];
     assert_eq!(
         counts,
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 73, "edge count");
-    assert_eq!(reading.corpus.sources.len(), 2, "source texts encoded");
+    assert_eq!(reading.corpus.edges.len(), 102, "edge count");
+    assert_eq!(reading.corpus.sources.len(), 3, "source texts encoded");
 }

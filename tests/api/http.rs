@@ -547,3 +547,34 @@ async fn as_of_answers_as_the_sources_stood_on_that_date() {
     assert!(!ids(&after).contains(&"programme:border-security-2021-2025".to_owned()));
     assert_eq!(during["data"]["summit"]["id"], "summit:cis-hsc-2020-12-18");
 }
+
+#[tokio::test]
+async fn the_alma_ata_declaration_connects_to_a_2024_summit_outcome_with_a_quote_on_every_step() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ path(from: "document:alma-ata-declaration", to: "programme:deradicalisation-cooperation-2025-2027") {
+                 length nodes { id } steps { kind citations { quote document { id } } } } }"#,
+        )
+        .await;
+    let path = &body["data"]["path"];
+    let nodes = path["nodes"].as_array().unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(
+        nodes.first(),
+        Some(&json!({ "id": "document:alma-ata-declaration" }))
+    );
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n["id"] == "summit:cis-hsc-2024-10-moscow"),
+        "{body}"
+    );
+    for step in path["steps"].as_array().expect("steps") {
+        let citations = step["citations"].as_array().expect("citations");
+        assert!(!citations.is_empty(), "{step}");
+        assert!(
+            citations.iter().all(|c| c["document"]["id"].is_string()),
+            "{step}"
+        );
+    }
+}
