@@ -406,20 +406,44 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         .map(|(kind, n)| (kind.as_str(), n))
         .collect();
     let expected = [
-        ("body", 9),
-        ("document", 16),
-        ("goal", 16),
-        ("measure", 8),
-        ("programme", 15),
+        ("body", 18),
+        ("document", 17),
+        ("goal", 35),
+        ("measure", 19),
+        ("programme", 30),
         ("state", 16),
         ("summit", 5),
-        ("timespan", 7),
+        ("timespan", 12),
     ];
     assert_eq!(
         counts,
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 102, "edge count");
-    assert_eq!(reading.corpus.sources.len(), 3, "source texts encoded");
+    assert_eq!(reading.corpus.edges.len(), 173, "edge count");
+    assert_eq!(reading.corpus.sources.len(), 4, "source texts encoded");
+}
+
+#[test]
+fn nothing_is_cited_from_the_third_party_commentary_at_the_end_of_003() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let reading = corpus::read(&seeds);
+    let text =
+        std::fs::read_to_string(seeds.join("sources/003_5a048fa4e0a4e7b4.txt")).expect("003");
+    let commentary_line = text
+        .lines()
+        .position(|l| l.starts_with("As you read"))
+        .expect("the commentary starts with 'As you read'") as u32
+        + 1;
+    let citations = reading
+        .corpus
+        .nodes
+        .iter()
+        .flat_map(|n| &n.citations)
+        .chain(reading.corpus.edges.iter().flat_map(|e| &e.citations));
+    for c in
+        citations.filter(|c| c.document.as_str() == "document:mfa-russia-cis-chairmanship-2024")
+    {
+        assert!(c.line < commentary_line, "cited from the commentary: {c:?}");
+    }
 }

@@ -578,3 +578,35 @@ async fn the_alma_ata_declaration_connects_to_a_2024_summit_outcome_with_a_quote
         );
     }
 }
+
+#[tokio::test]
+async fn the_border_security_goal_is_implemented_by_the_2021_2025_programme_with_evidence() {
+    let app = spawn_app().await;
+    let body = app
+        .query(
+            r#"{ implementers(goal: "goal:border-security") { depth node { id }
+                 chain { kind citations { quote document { id } } } }
+                 financial: implementers(goal: "goal:financial-sovereignty") { node { id } } }"#,
+        )
+        .await;
+    let found = body["data"]["implementers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let programme = found
+        .iter()
+        .find(|i| i["node"]["id"] == "programme:border-security-2021-2025")
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(programme["chain"][0]["kind"], "IMPLEMENTS");
+    assert!(
+        !programme["chain"][0]["citations"]
+            .as_array()
+            .expect("citations")
+            .is_empty()
+    );
+    let financial = body["data"]["financial"].as_array().expect("financial");
+    assert!(
+        financial
+            .contains(&json!({ "node": { "id": "measure:national-currencies-in-settlements" } })),
+        "{body}"
+    );
+}
