@@ -406,10 +406,10 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         .map(|(kind, n)| (kind.as_str(), n))
         .collect();
     let expected = [
-        ("body", 18),
-        ("document", 17),
-        ("goal", 35),
-        ("measure", 19),
+        ("body", 23),
+        ("document", 20),
+        ("goal", 51),
+        ("measure", 30),
         ("programme", 30),
         ("state", 16),
         ("summit", 5),
@@ -420,8 +420,8 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 173, "edge count");
-    assert_eq!(reading.corpus.sources.len(), 4, "source texts encoded");
+    assert_eq!(reading.corpus.edges.len(), 207, "edge count");
+    assert_eq!(reading.corpus.sources.len(), 5, "source texts encoded");
 }
 
 #[test]
