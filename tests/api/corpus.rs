@@ -406,10 +406,10 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         .map(|(kind, n)| (kind.as_str(), n))
         .collect();
     let expected = [
-        ("body", 23),
+        ("body", 26),
         ("document", 20),
         ("goal", 51),
-        ("measure", 30),
+        ("measure", 32),
         ("programme", 30),
         ("state", 16),
         ("summit", 5),
@@ -420,7 +420,7 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 207, "edge count");
+    assert_eq!(reading.corpus.edges.len(), 209, "edge count");
     assert_eq!(reading.corpus.sources.len(), 5, "source texts encoded");
 }
 
