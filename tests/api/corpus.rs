@@ -406,11 +406,11 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         .map(|(kind, n)| (kind.as_str(), n))
         .collect();
     let expected = [
-        ("body", 26),
+        ("body", 32),
         ("document", 20),
-        ("goal", 51),
-        ("measure", 32),
-        ("programme", 30),
+        ("goal", 70),
+        ("measure", 69),
+        ("programme", 31),
         ("state", 16),
         ("summit", 5),
         ("timespan", 12),
@@ -420,7 +420,7 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 209, "edge count");
+    assert_eq!(reading.corpus.edges.len(), 289, "edge count");
     assert_eq!(reading.corpus.sources.len(), 5, "source texts encoded");
 }
 
