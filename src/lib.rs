@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod dataset;
 pub mod error;
 pub mod export;
 pub mod findings;

@@ -5,8 +5,8 @@ mod read;
 pub mod search;
 mod write;
 
-pub use read::{Contents, read_all};
-pub use write::{SyncReport, sync_corpus};
+pub use read::{Contents, read_all, read_dataset};
+pub use write::{SyncReport, sync_corpus, write_changes};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,11 +1,12 @@
 //! Reading the whole graph (for the in-memory snapshot) and single documents.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
+use crate::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, PartialDate};
+use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, PartialDate, SourceText};
 
 /// Everything the graph snapshot is built from.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,6 +35,40 @@ fn date(text: Option<String>) -> Result<Option<PartialDate>> {
 /// Reads the whole graph in one read transaction, so the result is a consistent snapshot.
 pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
     let mut tx = pool.begin().await?;
+    let contents = read_contents(&mut tx).await?;
+    tx.commit().await?;
+    Ok(contents)
+}
+
+/// Reads the whole graph and every source text, inside the caller's transaction.
+pub async fn read_dataset(tx: &mut SqliteConnection) -> Result<Dataset> {
+    let contents = read_contents(&mut *tx).await?;
+    let rows = sqlx::query("SELECT node_id, path, text FROM documents")
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut texts = BTreeMap::new();
+    for row in rows {
+        let document = id(row.try_get("node_id")?)?;
+        let source = SourceText {
+            document: document.clone(),
+            path: row.try_get("path")?,
+            text: row.try_get("text")?,
+        };
+        texts.insert(document.to_string(), source);
+    }
+    Ok(Dataset {
+        nodes: contents
+            .nodes
+            .into_iter()
+            .map(|n| (n.id.to_string(), n))
+            .collect(),
+        edges: contents.edges.into_iter().map(|e| (e.id(), e)).collect(),
+        texts,
+    })
+}
+
+/// Reads every node and edge with its citations, inside the caller's transaction.
+async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents> {
     let mut node_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let mut edge_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let rows = sqlx::query(
@@ -107,7 +142,6 @@ pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
         .into_iter()
         .map(|row| Ok((id(row.try_get("node_id")?)?, row.try_get("path")?)))
         .collect::<Result<Vec<_>>>()?;
-    tx.commit().await?;
     Ok(Contents {
         nodes,
         edges,

@@ -1,9 +1,11 @@
 //! Full-text search (SQLite FTS5) over node titles, notes and citation quotes.
 
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+
+use crate::dataset::{Change, Entity};
 
 use crate::error::Result;
-use crate::model::{Node, NodeKind};
+use crate::model::NodeKind;
 
 /// One ranked match.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,12 +20,21 @@ pub struct Hit {
     pub score: f64,
 }
 
-/// Rebuilds the index from `nodes`, inside the caller's transaction.
-pub async fn reindex(tx: &mut Transaction<'_, Sqlite>, nodes: &[Node]) -> Result<()> {
-    sqlx::query("DELETE FROM search_index")
-        .execute(&mut **tx)
-        .await?;
-    for node in nodes {
+/// Brings the index up to date with `changes`, inside the caller's transaction: the rows of
+/// every changed node are replaced (edges are not indexed).
+pub async fn update(conn: &mut SqliteConnection, changes: &[Change]) -> Result<()> {
+    for change in changes {
+        let is_node = |e: &Option<Entity>| matches!(e, Some(Entity::Node { .. }));
+        if !is_node(&change.before) && !is_node(&change.after) {
+            continue;
+        }
+        sqlx::query("DELETE FROM search_index WHERE entity = ?")
+            .bind(&change.id)
+            .execute(&mut *conn)
+            .await?;
+        let Some(Entity::Node { node, .. }) = &change.after else {
+            continue;
+        };
         let mut fields = vec![("title", node.title.as_str())];
         fields.extend(node.note.as_deref().map(|n| ("note", n)));
         fields.extend(node.citations.iter().map(|c| ("quote", c.excerpt.as_str())));
@@ -33,7 +44,7 @@ pub async fn reindex(tx: &mut Transaction<'_, Sqlite>, nodes: &[Node]) -> Result
                 .bind(node.kind().as_str())
                 .bind(field)
                 .bind(text)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await?;
         }
     }

@@ -1,12 +1,11 @@
-//! Writing a validated corpus: one `BEGIN IMMEDIATE` transaction, idempotent, logged.
+//! Writing changes: only the entities that differ, inside the caller's `BEGIN IMMEDIATE`
+//! transaction, each one logged with its before and after images.
 
-use std::collections::BTreeMap;
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 
-use serde_json::{Value, json};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
-
-use super::read::read_all;
+use super::read::read_dataset;
 use crate::corpus::Corpus;
+use crate::dataset::{self, Change, Dataset, Entity, Op};
 use crate::error::Result;
 use crate::model::{Citation, Edge, Node};
 
@@ -22,168 +21,190 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// Counts `changes` by operation.
+    pub fn of(changes: &[Change]) -> SyncReport {
+        let mut report = SyncReport::default();
+        for change in changes {
+            match change.op() {
+                Op::Create => report.created += 1,
+                Op::Update => report.updated += 1,
+                Op::Delete => report.deleted += 1,
+            }
+        }
+        report
+    }
+
     /// True when the store already held exactly the corpus.
     pub fn is_unchanged(&self) -> bool {
         self.created + self.updated + self.deleted == 0
     }
 }
 
-/// The JSON image of every entity, keyed by id: what the change log records.
-type Images = BTreeMap<String, Value>;
-
-fn node_image(node: &Node, text: Option<(&str, &str)>) -> Value {
-    let mut image = json!(node);
-    if let Some((path, text)) = text {
-        image["source_text"] = json!({ "path": path, "text": text });
-    }
-    image
-}
-
-fn images(nodes: &[Node], edges: &[Edge], texts: &BTreeMap<String, (String, String)>) -> Images {
-    let nodes = nodes.iter().map(|n| {
-        let text = texts
-            .get(n.id.as_str())
-            .map(|(p, t)| (p.as_str(), t.as_str()));
-        (n.id.to_string(), node_image(n, text))
-    });
-    let edges = edges.iter().map(|e| (e.id(), json!(e)));
-    nodes.chain(edges).collect()
-}
-
 /// Makes the store hold exactly `corpus`, in one transaction, logging each change as `actor`.
 ///
-/// Loading the same corpus twice writes nothing the second time: the stored content is compared
-/// first and the transaction only rewrites when something differs.
+/// Loading the same corpus twice writes nothing the second time: only entities whose stored
+/// content differs are written.
 pub async fn sync_corpus(pool: &SqlitePool, corpus: &Corpus, actor: &str) -> Result<SyncReport> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let current = read_all(pool).await?;
-    let stored_texts: BTreeMap<String, (String, String)> =
-        sqlx::query("SELECT node_id, path, text FROM documents")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("node_id")?,
-                    (r.try_get("path")?, r.try_get("text")?),
-                ))
-            })
-            .collect::<Result<_>>()?;
-    let new_texts: BTreeMap<String, (String, String)> = corpus
-        .sources
-        .iter()
-        .map(|s| (s.document.to_string(), (s.path.clone(), s.text.clone())))
-        .collect();
-    let before = images(&current.nodes, &current.edges, &stored_texts);
-    let after = images(&corpus.nodes, &corpus.edges, &new_texts);
-
-    let mut report = SyncReport::default();
-    let mut log = Vec::new();
-    for (id, new) in &after {
-        match before.get(id) {
-            None => {
-                report.created += 1;
-                log.push(("create", id, None, Some(new)));
-            }
-            Some(old) if old != new => {
-                report.updated += 1;
-                log.push(("update", id, Some(old), Some(new)));
-            }
-            Some(_) => {}
-        }
-    }
-    for (id, old) in &before {
-        if !after.contains_key(id) {
-            report.deleted += 1;
-            log.push(("delete", id, Some(old), None));
-        }
-    }
-    if report.is_unchanged() {
+    let before = read_dataset(&mut tx).await?;
+    let after = Dataset::from_corpus(corpus);
+    let changes = dataset::changes(&before, &after, None);
+    if changes.is_empty() {
         tx.rollback().await?;
-        return Ok(report);
+        return Ok(SyncReport::default());
     }
-
-    clear(&mut tx).await?;
-    insert_corpus(&mut tx, corpus).await?;
-    super::search::reindex(&mut tx, &corpus.nodes).await?;
-    for (op, entity, old, new) in log {
-        sqlx::query(
-            "INSERT INTO change_log (actor, op, entity, before, after) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(actor)
-        .bind(op)
-        .bind(entity)
-        .bind(old.map(Value::to_string))
-        .bind(new.map(Value::to_string))
-        .execute(&mut *tx)
-        .await?;
-    }
+    write_changes(&mut tx, &changes, actor).await?;
     tx.commit().await?;
-    Ok(report)
+    Ok(SyncReport::of(&changes))
 }
 
-async fn clear(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
-    for table in ["citations", "edges", "documents", "nodes"] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut **tx)
-            .await?;
+/// Writes `changes` and appends them to the change log as `actor`; returns the log sequence
+/// numbers, one per change. The caller owns the transaction and commits it.
+///
+/// Order matters for the foreign keys: the old citations of every changed entity first, then
+/// deletions (edges, then nodes, whose rows cascade), then node rows and source texts, then
+/// edge rows, then every citation of what was written.
+pub async fn write_changes(
+    tx: &mut Transaction<'_, Sqlite>,
+    changes: &[Change],
+    actor: &str,
+) -> Result<Vec<i64>> {
+    let conn: &mut SqliteConnection = tx;
+    // Citations of everything that changes go first: a document can only lose its text (or
+    // be deleted) once nothing cites it any more.
+    for change in changes {
+        match &change.before {
+            Some(Entity::Node { node, .. }) => {
+                exec(
+                    conn,
+                    "DELETE FROM citations WHERE node_id = ?",
+                    node.id.as_str(),
+                )
+                .await?;
+            }
+            Some(Entity::Edge(edge)) => {
+                exec(conn, "DELETE FROM citations WHERE edge_id = ?", &edge.id()).await?;
+            }
+            None => {}
+        }
     }
+    for change in changes {
+        if let (Some(Entity::Edge(old)), None) = (&change.before, &change.after) {
+            exec(conn, "DELETE FROM edges WHERE id = ?", &old.id()).await?;
+        }
+    }
+    for change in changes {
+        if let (Some(Entity::Node { node, .. }), None) = (&change.before, &change.after) {
+            exec(conn, "DELETE FROM nodes WHERE id = ?", node.id.as_str()).await?;
+        }
+    }
+    for change in changes {
+        if let Some(Entity::Node { node, text }) = &change.after {
+            upsert_node(conn, node).await?;
+            let id = node.id.as_str();
+            match text {
+                Some(text) => {
+                    sqlx::query(
+                        "INSERT INTO documents (node_id, path, text) VALUES (?, ?, ?)
+                         ON CONFLICT (node_id) DO UPDATE SET path = excluded.path,
+                                                              text = excluded.text",
+                    )
+                    .bind(id)
+                    .bind(&text.path)
+                    .bind(&text.text)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                None => exec(conn, "DELETE FROM documents WHERE node_id = ?", id).await?,
+            }
+        }
+    }
+    for change in changes {
+        if let Some(Entity::Edge(edge)) = &change.after {
+            upsert_edge(conn, edge).await?;
+        }
+    }
+    for change in changes {
+        match &change.after {
+            Some(Entity::Node { node, .. }) => {
+                for c in &node.citations {
+                    insert_citation(conn, Some(node.id.as_str()), None, c).await?;
+                }
+            }
+            Some(Entity::Edge(edge)) => {
+                let id = edge.id();
+                for c in &edge.citations {
+                    insert_citation(conn, None, Some(&id), c).await?;
+                }
+            }
+            None => {}
+        }
+    }
+    super::search::update(conn, changes).await?;
+    let mut seqs = Vec::with_capacity(changes.len());
+    for change in changes {
+        let image = |e: &Option<Entity>| e.as_ref().map(|e| e.image().to_string());
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO change_log (actor, op, entity, before, after) VALUES (?, ?, ?, ?, ?)
+             RETURNING seq",
+        )
+        .bind(actor)
+        .bind(change.op().as_str())
+        .bind(&change.id)
+        .bind(image(&change.before))
+        .bind(image(&change.after))
+        .fetch_one(&mut *conn)
+        .await?;
+        seqs.push(seq);
+    }
+    Ok(seqs)
+}
+
+async fn exec(conn: &mut SqliteConnection, sql: &str, id: &str) -> Result<()> {
+    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
     Ok(())
 }
 
-async fn insert_corpus(tx: &mut Transaction<'_, Sqlite>, corpus: &Corpus) -> Result<()> {
+async fn upsert_node(conn: &mut SqliteConnection, n: &Node) -> Result<()> {
     let text = |d: &Option<crate::model::PartialDate>| d.map(|d| d.to_string());
-    for n in &corpus.nodes {
-        sqlx::query(
-            "INSERT INTO nodes (id, kind, title, note, date, start_date, end_date, place, format)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(n.id.as_str())
-        .bind(n.kind().as_str())
-        .bind(&n.title)
-        .bind(&n.note)
-        .bind(text(&n.date))
-        .bind(text(&n.start))
-        .bind(text(&n.end))
-        .bind(&n.place)
-        .bind(&n.format)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for s in &corpus.sources {
-        sqlx::query("INSERT INTO documents (node_id, path, text) VALUES (?, ?, ?)")
-            .bind(s.document.as_str())
-            .bind(&s.path)
-            .bind(&s.text)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for e in &corpus.edges {
-        sqlx::query("INSERT INTO edges (id, source, kind, target, note) VALUES (?, ?, ?, ?, ?)")
-            .bind(e.id())
-            .bind(e.from.as_str())
-            .bind(e.kind.as_str())
-            .bind(e.to.as_str())
-            .bind(&e.note)
-            .execute(&mut **tx)
-            .await?;
-    }
-    for n in &corpus.nodes {
-        for c in &n.citations {
-            insert_citation(tx, Some(n.id.as_str()), None, c).await?;
-        }
-    }
-    for e in &corpus.edges {
-        let id = e.id();
-        for c in &e.citations {
-            insert_citation(tx, None, Some(&id), c).await?;
-        }
-    }
+    sqlx::query(
+        "INSERT INTO nodes (id, kind, title, note, date, start_date, end_date, place, format)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, note = excluded.note,
+             date = excluded.date, start_date = excluded.start_date,
+             end_date = excluded.end_date, place = excluded.place, format = excluded.format",
+    )
+    .bind(n.id.as_str())
+    .bind(n.kind().as_str())
+    .bind(&n.title)
+    .bind(&n.note)
+    .bind(text(&n.date))
+    .bind(text(&n.start))
+    .bind(text(&n.end))
+    .bind(&n.place)
+    .bind(&n.format)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn upsert_edge(conn: &mut SqliteConnection, e: &Edge) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO edges (id, source, kind, target, note) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+    )
+    .bind(e.id())
+    .bind(e.from.as_str())
+    .bind(e.kind.as_str())
+    .bind(e.to.as_str())
+    .bind(&e.note)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
 async fn insert_citation(
-    tx: &mut Transaction<'_, Sqlite>,
+    conn: &mut SqliteConnection,
     node: Option<&str>,
     edge: Option<&str>,
     c: &Citation,
@@ -204,7 +225,7 @@ async fn insert_citation(
     .bind(c.column)
     .bind(c.occurrences)
     .bind(&c.excerpt)
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

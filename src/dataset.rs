@@ -1,0 +1,172 @@
+//! The whole graph as plain data keyed by id: what the store holds, what a seed corpus or a
+//! curation turns it into, and the per-entity difference between two versions.
+//!
+//! Every write — a seed load or a mutation — computes the next [`Dataset`], takes the
+//! [`changes`] from the current one, and hands only those to the store. One mechanism, so a
+//! load and a mutation validate, log and write the same way.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::corpus::Corpus;
+use crate::model::{Edge, Node, SourceText};
+use crate::store::Contents;
+
+/// Every node, edge and source text, keyed by id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dataset {
+    /// Nodes by id.
+    pub nodes: BTreeMap<String, Node>,
+    /// Edges by id (`<from>/<KIND>/<to>`).
+    pub edges: BTreeMap<String, Edge>,
+    /// Source texts by the id of their document node.
+    pub texts: BTreeMap<String, SourceText>,
+}
+
+impl Dataset {
+    /// The dataset a validated seed corpus describes.
+    pub fn from_corpus(corpus: &Corpus) -> Dataset {
+        Dataset {
+            nodes: corpus
+                .nodes
+                .iter()
+                .map(|n| (n.id.to_string(), n.clone()))
+                .collect(),
+            edges: corpus.edges.iter().map(|e| (e.id(), e.clone())).collect(),
+            texts: corpus
+                .sources
+                .iter()
+                .map(|s| (s.document.to_string(), s.clone()))
+                .collect(),
+        }
+    }
+
+    /// What the graph snapshot is built from.
+    pub fn contents(&self) -> Contents {
+        Contents {
+            nodes: self.nodes.values().cloned().collect(),
+            edges: self.edges.values().cloned().collect(),
+            texts: self
+                .texts
+                .values()
+                .map(|s| (s.document.clone(), s.path.clone()))
+                .collect(),
+        }
+    }
+
+    /// The current version of an entity, node or edge.
+    pub fn entity(&self, id: &str) -> Option<Entity> {
+        if let Some(node) = self.nodes.get(id) {
+            return Some(Entity::Node {
+                node: node.clone(),
+                text: self.texts.get(id).cloned(),
+            });
+        }
+        self.edges.get(id).cloned().map(Entity::Edge)
+    }
+}
+
+/// One stored entity: a node (with its source text, for documents that have one) or an edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entity {
+    /// A node and, for a document with a stored text, that text.
+    Node {
+        /// The node.
+        node: Node,
+        /// Its source text.
+        text: Option<SourceText>,
+    },
+    /// An edge.
+    Edge(Edge),
+}
+
+impl Entity {
+    /// The JSON image the change log records.
+    pub fn image(&self) -> Value {
+        match self {
+            Entity::Node { node, text } => {
+                let mut image = json!(node);
+                if let Some(text) = text {
+                    image["source_text"] = json!({ "path": text.path, "text": text.text });
+                }
+                image
+            }
+            Entity::Edge(edge) => json!(edge),
+        }
+    }
+}
+
+/// How an entity changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// It did not exist before.
+    Create,
+    /// Its content differs.
+    Update,
+    /// It no longer exists.
+    Delete,
+}
+
+impl Op {
+    /// The spelling the change log stores.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+/// One entity's change between two datasets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Node or edge id.
+    pub id: String,
+    /// The version before, absent for a creation.
+    pub before: Option<Entity>,
+    /// The version after, absent for a deletion.
+    pub after: Option<Entity>,
+}
+
+impl Change {
+    /// Create, update or delete.
+    pub fn op(&self) -> Op {
+        match (&self.before, &self.after) {
+            (None, _) => Op::Create,
+            (Some(_), Some(_)) => Op::Update,
+            (Some(_), None) => Op::Delete,
+        }
+    }
+}
+
+/// The changes that turn `before` into `after`, looking only at `ids` (every id of both when
+/// `None`), in id order. An entity whose content is equal in both is not a change.
+pub fn changes(before: &Dataset, after: &Dataset, ids: Option<&BTreeSet<String>>) -> Vec<Change> {
+    let all: BTreeSet<String>;
+    let ids = match ids {
+        Some(ids) => ids,
+        None => {
+            all = before
+                .nodes
+                .keys()
+                .chain(before.edges.keys())
+                .chain(after.nodes.keys())
+                .chain(after.edges.keys())
+                .cloned()
+                .collect();
+            &all
+        }
+    };
+    ids.iter()
+        .filter_map(|id| {
+            let (old, new) = (before.entity(id), after.entity(id));
+            (old != new).then(|| Change {
+                id: id.clone(),
+                before: old,
+                after: new,
+            })
+        })
+        .collect()
+}
