@@ -1,4 +1,4 @@
-//! The command line: `serve`, `load`, `check`, `schema`.
+//! The command line: `serve`, `load`, `check`, `schema`, `export`, `query`, `token`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
 use crate::error::Error;
 use crate::model::PartialDate;
-use crate::{api, check, corpus, export, graph, server, state, store};
+use crate::{api, auth, check, corpus, export, graph, server, state, store};
 
 /// A traceability graph of strategic policy documents: which programmes implement which goals,
 /// adopted where, covering when — every fact backed by a verbatim quote from its source.
@@ -69,8 +69,14 @@ enum Command {
         #[arg(long)]
         out: Option<std::path::PathBuf>,
     },
+    /// Create, list or revoke the bearer tokens that writes (GraphQL mutations) need.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Run one GraphQL query against the database without a server and print the JSON
-    /// response. Exit code 1 when the response has errors.
+    /// response. Exit code 1 when the response has errors. Mutations are allowed and logged
+    /// under the actor `cli`.
     Query {
         /// The query text, or `-` to read it from standard input.
         query: String,
@@ -79,6 +85,28 @@ enum Command {
         variables: Option<String>,
     },
 }
+
+/// What to do with tokens.
+#[derive(Subcommand, Debug)]
+enum TokenAction {
+    /// Create a token and print it once; only its hash is stored.
+    Create {
+        /// A unique name; the change log records it as the author of each write.
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (names and dates; tokens themselves are never stored).
+    List,
+    /// Revoke a token; requests that present it get 401 from then on.
+    Revoke {
+        /// The token's name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// The change-log actor of mutations run through `policygraph query`.
+pub const CLI_ACTOR: &str = "cli";
 
 /// Finding classes that `--deny` can promote to failures.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,18 +203,43 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             runtime()?.block_on(async {
                 let pool = store::connect(&cli.store.database_url).await?;
                 let app_state = state::AppState::new(pool, api::Limits::default()).await?;
-                let response = api::execute(
-                    &app_state.schema,
-                    &app_state.limits,
-                    app_state.graph(),
-                    &app_state.pool,
-                    request,
-                )
-                .await;
+                // Whoever can run this can write the database file anyway; mutations are
+                // logged under the actor `cli`.
+                let session = app_state.session(Some(auth::Actor(CLI_ACTOR.to_owned())));
+                let response =
+                    api::execute(&app_state.schema, &app_state.limits, session, request).await;
                 println!("{:#}", serde_json::to_value(&response)?);
                 Ok(u8::from(!response.errors.is_empty()))
             })
         }
+        Command::Token { action } => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            match action {
+                TokenAction::Create { name } => {
+                    let token = auth::create(&pool, &name).await?;
+                    eprintln!("token `{name}` created; it is shown only now, store it safely:");
+                    println!("{token}");
+                }
+                TokenAction::List => {
+                    let tokens = auth::list(&pool).await?;
+                    if tokens.is_empty() {
+                        eprintln!("no tokens; create one with `policygraph token create --name NAME`");
+                    }
+                    for t in tokens {
+                        let state = match &t.revoked_at {
+                            Some(at) => format!("revoked {at}"),
+                            None => "active".to_owned(),
+                        };
+                        println!("{}\tcreated {}\t{state}", t.name, t.created_at);
+                    }
+                }
+                TokenAction::Revoke { name } => {
+                    auth::revoke(&pool, &name).await?;
+                    println!("token `{name}` revoked");
+                }
+            }
+            Ok(0)
+        }),
         Command::Serve { seeds, serve } => runtime()?.block_on(async {
             let pool = store::connect(&cli.store.database_url).await?;
             if store::is_empty(&pool).await? {
@@ -195,7 +248,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     .map_err(explain)?;
                 tracing::info!(created = report.created, seeds = %seeds.seeds.display(), "loaded the seed corpus into an empty database");
             }
-            let app_state = state::AppState::new(pool, serve.api_limits()).await?;
+            let app_state = state::AppState::new(pool, serve.api_limits())
+                .await?
+                .with_access(serve.access()?);
             let graph = app_state.graph();
             let listener = tokio::net::TcpListener::bind(serve.listen)
                 .await

@@ -54,9 +54,37 @@ pub struct ServeConfig {
     /// Seconds a request may take before it is answered with 408.
     #[arg(long, env = "POLICYGRAPH_TIMEOUT_SECS", default_value_t = crate::server::HttpLimits::default().timeout.as_secs())]
     pub timeout_secs: u64,
+    /// Require a bearer token for reads too (writes always need one).
+    #[arg(long, env = "POLICYGRAPH_PRIVATE_READS")]
+    pub private_reads: bool,
+    /// Allow browser pages from this origin (e.g. https://dash.example.org) to call the API;
+    /// repeat or separate with commas. CORS is off when none is given.
+    #[arg(
+        long = "cors-origin",
+        env = "POLICYGRAPH_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeConfig {
+    /// The access rules these settings describe; an origin that is not a valid header value
+    /// is a usage error.
+    pub fn access(&self) -> anyhow::Result<crate::server::Access> {
+        let cors_origins = self
+            .cors_origins
+            .iter()
+            .map(|o| {
+                axum::http::HeaderValue::from_str(o.trim_end_matches('/'))
+                    .map_err(|_| anyhow::anyhow!("--cors-origin `{o}` is not a valid origin"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(crate::server::Access {
+            private_reads: self.private_reads,
+            cors_origins,
+        })
+    }
+
     /// The GraphQL limits these settings describe.
     pub fn api_limits(&self) -> crate::api::Limits {
         crate::api::Limits {

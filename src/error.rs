@@ -10,6 +10,9 @@ pub enum Error {
     /// Opening, migrating or querying the database failed.
     #[error("database: {0}")]
     Database(String),
+    /// A request or argument is invalid; the message says why and how to fix it.
+    #[error("{0}")]
+    Invalid(String),
     /// A file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),

@@ -6,10 +6,12 @@
 //! carries verbatim citations into its source text.
 
 pub mod api;
+pub mod auth;
 pub mod check;
 pub mod cli;
 pub mod config;
 pub mod corpus;
+pub mod curate;
 pub mod dataset;
 pub mod error;
 pub mod export;

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::MultipartOptions;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::Router;
@@ -16,7 +17,14 @@ use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::WebSocketUpgrade;
+use axum::http::Method;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
 use crate::api::{self, errors::Code};
+use crate::auth::{self, Actor};
 use crate::state::AppState;
 
 /// Transport limits, separate from the GraphQL limits in [`api::Limits`].
@@ -40,10 +48,26 @@ impl Default for HttpLimits {
     }
 }
 
+/// Who may do what, and from which browser origins.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    /// Reads need a token too (writes always do).
+    pub private_reads: bool,
+    /// Browser origins allowed to call the API (CORS); none by default.
+    pub cors_origins: Vec<HeaderValue>,
+}
+
 /// The router, without a socket, so tests can drive it directly.
 pub fn app(state: AppState, limits: HttpLimits) -> Router {
-    Router::new()
+    let cors = (!state.access.cors_origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(state.access.cors_origins.clone()))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+    });
+    let router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/graphiql/{asset}", get(graphiql_asset))
         .route("/healthz", get(healthz))
         .layer(axum::Extension(limits))
@@ -57,7 +81,99 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
                 .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
-        .with_state(state)
+        .with_state(state);
+    match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
+}
+
+/// Who is asking: `Ok(None)` for an anonymous request that may read, the token's actor for a
+/// valid token, and a ready 401 response otherwise (bad or revoked token, or private reads).
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, Response> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        if state.access.private_reads {
+            return Err(unauthenticated(
+                "this server needs a token for reads too: send `Authorization: Bearer <token>`",
+            ));
+        }
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let Some(token) = token else {
+        return Err(unauthenticated(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    };
+    match auth::verify(&state.pool, token).await {
+        Ok(Some(actor)) => Ok(Some(actor)),
+        Ok(None) => Err(unauthenticated("unknown or revoked token")),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot check a token");
+            Err(coded_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::Internal,
+                "internal error",
+            ))
+        }
+    }
+}
+
+fn unauthenticated(message: &str) -> Response {
+    let mut response = coded_response(StatusCode::UNAUTHORIZED, Code::Unauthenticated, message);
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
+/// True when the operation `request` selects is a mutation (unparsable requests are left to
+/// the engine, which reports them).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let operation = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
+    };
+    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
+}
+
+/// GraphQL over WebSocket (`graphql-transport-ws`, and the older `graphql-ws`), for
+/// subscriptions; reads the same snapshot-per-operation data as HTTP requests.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let actor = match authenticate(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(refused) => return refused,
+    };
+    let session = state.session(actor);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let mut data = async_graphql::Data::default();
+            data.insert(session.graph);
+            data.insert(session.pool);
+            data.insert(session.curator);
+            data.insert(state.limits);
+            if let Some(actor) = session.actor {
+                data.insert(actor);
+            }
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .with_data(data)
+                .serve()
+        })
 }
 
 /// Serves `app` on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
@@ -128,6 +244,17 @@ async fn graphql_get(
         return Html(GRAPHIQL_PAGE).into_response();
     }
     match async_graphql::http::parse_query_string(query) {
+        Ok(request) if is_mutation(&request) => {
+            let mut response = coded_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                Code::BadUserInput,
+                "mutations must be sent with POST",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("POST"));
+            response
+        }
         Ok(request) => run(&state, &headers, limits, BatchRequest::Single(request)).await,
         Err(e) => request_error(&format!(
             "cannot read the GraphQL request from the URL: {e}"
@@ -164,10 +291,19 @@ async fn run(
     limits: HttpLimits,
     batch: BatchRequest,
 ) -> Response {
-    let graph = state.graph();
+    let actor = match authenticate(state, headers).await {
+        Ok(actor) => actor,
+        Err(refused) => return refused,
+    };
+    if actor.is_none() && batch.iter().any(is_mutation) {
+        return unauthenticated(
+            "writes need `Authorization: Bearer <token>` (create one with `policygraph token create`)",
+        );
+    }
+    let session = state.session(actor);
     let response = match batch {
         BatchRequest::Single(request) => BatchResponse::Single(
-            api::execute(&state.schema, &state.limits, graph, &state.pool, request).await,
+            api::execute(&state.schema, &state.limits, session, request).await,
         ),
         BatchRequest::Batch(requests) if requests.len() > limits.max_batch => {
             return coded_response(
@@ -183,16 +319,13 @@ async fn run(
         BatchRequest::Batch(requests) => {
             let mut out = Vec::with_capacity(requests.len());
             for request in requests {
-                out.push(
-                    api::execute(
-                        &state.schema,
-                        &state.limits,
-                        graph.clone(),
-                        &state.pool,
-                        request,
-                    )
-                    .await,
-                );
+                // Each operation reads the snapshot current when it starts, so a batch
+                // that writes then reads sees its own write.
+                let session = api::Session {
+                    graph: state.graph(),
+                    ..session.clone()
+                };
+                out.push(api::execute(&state.schema, &state.limits, session, request).await);
             }
             BatchResponse::Batch(out)
         }

@@ -6,10 +6,13 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use sqlx::SqlitePool;
 
-use crate::api::{self, ApiSchema, Limits};
+use crate::api::{self, ApiSchema, Limits, Session};
+use crate::auth::Actor;
 use crate::corpus::{self, Corpus};
+use crate::curate::Curator;
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::server::Access;
 use crate::store::{self, SyncReport};
 
 /// Shared by every request; cheap to clone.
@@ -23,18 +26,41 @@ pub struct AppState {
     pub schema: ApiSchema,
     /// The limits the schema was built with.
     pub limits: Limits,
+    /// The single writer; it replaces `snapshot` after each committed write.
+    pub curator: Arc<Curator>,
+    /// Who may read and from which origins.
+    pub access: Access,
 }
 
 impl AppState {
     /// Builds the state over an open pool, reading the graph from it.
     pub async fn new(pool: SqlitePool, limits: Limits) -> Result<AppState> {
         let graph = Graph::build(store::read_all(&pool).await?)?;
+        let snapshot = Arc::new(ArcSwap::from_pointee(graph));
+        let curator = Arc::new(Curator::new(pool.clone(), snapshot.clone()));
         Ok(AppState {
             pool,
-            snapshot: Arc::new(ArcSwap::from_pointee(graph)),
+            snapshot,
             schema: api::schema(limits),
             limits,
+            curator,
+            access: Access::default(),
         })
+    }
+
+    /// The same state with these access rules.
+    pub fn with_access(self, access: Access) -> AppState {
+        AppState { access, ..self }
+    }
+
+    /// What one request runs against: the current snapshot and the caller.
+    pub fn session(&self, actor: Option<Actor>) -> Session {
+        Session {
+            graph: self.graph(),
+            pool: self.pool.clone(),
+            curator: self.curator.clone(),
+            actor,
+        }
     }
 
     /// The snapshot to answer one request with.

@@ -3,24 +3,55 @@
 //! Resolvers read one [`Graph`] snapshot, passed as request data, so a query never sees a
 //! half-applied change.
 
+pub mod audit;
 pub mod errors;
 mod limits;
+mod mutation;
 mod query;
 mod report;
 mod search;
+mod subscription;
 mod trace;
 pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Request, Response, Schema};
+use async_graphql::{Request, Response, Schema};
 use sqlx::SqlitePool;
 
+use crate::auth::Actor;
+use crate::curate::Curator;
 use crate::graph::Graph;
+pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The schema type served at `/graphql`.
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, Subscription>;
+
+/// What one request runs against: a snapshot, the store, the writer, and who is asking.
+#[derive(Clone)]
+pub struct Session {
+    /// The snapshot every read of the request uses.
+    pub graph: Arc<Graph>,
+    /// The store (search, audit trail).
+    pub pool: SqlitePool,
+    /// The single writer.
+    pub curator: Arc<Curator>,
+    /// The token's owner, when the request carried a valid one.
+    pub actor: Option<Actor>,
+}
+
+impl Session {
+    /// Attaches the session to a request as context data.
+    pub fn attach(self, request: Request) -> Request {
+        let request = request.data(self.graph).data(self.pool).data(self.curator);
+        match self.actor {
+            Some(actor) => request.data(actor),
+            None => request,
+        }
+    }
+}
 
 /// Safety limits applied to every request.
 #[derive(Clone, Copy, Debug)]
@@ -55,7 +86,7 @@ impl Default for Limits {
 
 /// Builds the schema. `schema.graphql` is this schema's SDL.
 pub fn schema(limits: Limits) -> ApiSchema {
-    Schema::build(Query, EmptyMutation, EmptySubscription)
+    Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(limits)
@@ -72,12 +103,11 @@ pub fn sdl() -> String {
 pub async fn execute(
     schema: &ApiSchema,
     limits: &Limits,
-    graph: Arc<Graph>,
-    pool: &SqlitePool,
+    session: Session,
     request: Request,
 ) -> Response {
     if let Some(refused) = limits::refuse(&request, limits) {
         return refused;
     }
-    errors::ensure_codes(schema.execute(request.data(graph).data(pool.clone())).await)
+    errors::ensure_codes(schema.execute(session.attach(request)).await)
 }

@@ -344,6 +344,23 @@ impl Query {
             .collect())
     }
 
+    /// The audit trail: every change to the graph, oldest first, a page at a time. Each entry
+    /// names who made it (the token's name) and the entity before and after.
+    #[graphql(complexity = "first.map_or(20, |f| f.max(0) as usize) * child_complexity")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only changes committed at or after this ISO 8601 date or time.")]
+        since: Option<String>,
+        #[graphql(
+            desc = "Page size: 20 when omitted; above the server's cap (100 by default) is refused."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the last entry of the previous page.")] after: Option<String>,
+    ) -> Result<super::audit::ChangeConnection> {
+        super::audit::changes(ctx, since, first, after).await
+    }
+
     /// Full-text search over titles, notes and quotes, best first, one hit per node with a
     /// highlighted snippet. Every word must occur; the last may be a prefix ("border secur").
     async fn search(

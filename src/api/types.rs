@@ -165,6 +165,16 @@ macro_rules! node_object {
                 self.0.edges(direction, kinds.as_deref())
             }
 
+            /// Every recorded change to this node, oldest first (the audit trail).
+            async fn history(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "At most this many entries: 50 when omitted; above the server's cap is refused.")]
+                first: Option<i32>,
+            ) -> async_graphql::Result<Vec<super::audit::Change>> {
+                super::audit::history(ctx, self.0.node().id.as_str(), first).await
+            }
+
             $($extra)*
         }
     };
@@ -375,6 +385,12 @@ node_object! {
         desc = "The node's edges, each with its own citations.",
         arg(name = "direction", ty = "EdgeDirection", default),
         arg(name = "kinds", ty = "Option<Vec<EdgeKind>>")
+    ),
+    field(
+        name = "history",
+        ty = "Vec<super::audit::Change>",
+        desc = "Every recorded change to this node, oldest first (the audit trail).",
+        arg(name = "first", ty = "Option<i32>")
     )
 )]
 pub enum Node {

@@ -1,6 +1,7 @@
 //! SQLite persistence: connecting with the settings the product relies on, migrations, and
 //! small named functions for each read and write.
 
+pub mod changes;
 mod read;
 pub mod search;
 mod write;

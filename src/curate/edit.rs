@@ -1,0 +1,586 @@
+//! Edits to the graph and the rules they must keep: the seed loader's rules, applied to a
+//! working copy of the whole dataset. Every problem is collected, each naming the input field
+//! it is about, so one refused request lists all of them.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::corpus::quote::QuoteIndex;
+use crate::dataset::Dataset;
+use crate::findings;
+use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, SourceText};
+
+/// A quote to locate in a document's stored text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CiteDraft {
+    /// The document quoted; `None` means the node being created, which must carry a text.
+    pub document: Option<String>,
+    /// The verbatim quote (matched after normalising whitespace, dashes and quotes).
+    pub quote: String,
+}
+
+/// A node to create.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeDraft {
+    /// `<kind>:<slug>`.
+    pub id: String,
+    /// Name as the sources give it.
+    pub title: String,
+    /// Curator's remark.
+    pub note: Option<String>,
+    /// Date (summits, documents, programmes, measures).
+    pub date: Option<String>,
+    /// Start of a time span.
+    pub start: Option<String>,
+    /// End of a time span.
+    pub end: Option<String>,
+    /// Place of a summit.
+    pub place: Option<String>,
+    /// Format of a summit.
+    pub format: Option<String>,
+    /// Full source text, for a document that can be quoted.
+    pub text: Option<String>,
+    /// Evidence; at least one.
+    pub citations: Vec<CiteDraft>,
+}
+
+/// A change to a node's fields: `None` keeps a field, `Some(None)` clears it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodePatch {
+    /// The node to change.
+    pub id: String,
+    /// New title (a title cannot be cleared).
+    pub title: Option<String>,
+    /// New note.
+    pub note: Option<Option<String>>,
+    /// New date.
+    pub date: Option<Option<String>>,
+    /// New span start.
+    pub start: Option<Option<String>>,
+    /// New span end.
+    pub end: Option<Option<String>>,
+    /// New place.
+    pub place: Option<Option<String>>,
+    /// New format.
+    pub format: Option<Option<String>>,
+}
+
+/// An edge by its three parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgeKey {
+    /// Source node id.
+    pub from: String,
+    /// What the link says.
+    pub kind: EdgeKind,
+    /// Target node id.
+    pub to: String,
+}
+
+/// One change a client asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Create a node (a document may bring its full text).
+    CreateNode(NodeDraft),
+    /// Change a node's fields.
+    UpdateNode(NodePatch),
+    /// Delete a node and every edge at it.
+    DeleteNode(String),
+    /// Create an edge with its evidence.
+    CreateEdge {
+        /// Which edge.
+        key: EdgeKey,
+        /// Curator's remark.
+        note: Option<String>,
+        /// Evidence; at least one.
+        citations: Vec<CiteDraft>,
+    },
+    /// Change an edge's note (`None` clears it).
+    UpdateEdge {
+        /// Which edge.
+        key: EdgeKey,
+        /// The new note.
+        note: Option<String>,
+    },
+    /// Delete an edge.
+    DeleteEdge(EdgeKey),
+    /// Add evidence to a node or edge (by id).
+    AddCitation {
+        /// Node id or edge id `<from>/<KIND>/<to>`.
+        entity: String,
+        /// The quote.
+        cite: CiteDraft,
+    },
+    /// Remove one citation from a node or edge; the last one cannot be removed.
+    RemoveCitation {
+        /// Node id or edge id.
+        entity: String,
+        /// The document of the citation.
+        document: String,
+        /// The quote exactly as stored.
+        quote: String,
+    },
+}
+
+/// What is wrong with one part of a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// `NOT_FOUND` or `BAD_USER_INPUT`.
+    pub code: ProblemCode,
+    /// The input field it is about, e.g. `input.citations[0].quote`.
+    pub field: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// The class of a [`Problem`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemCode {
+    /// Something named does not exist.
+    NotFound,
+    /// Something given is invalid.
+    BadUserInput,
+}
+
+/// Applies `edits` (each with the input field it came from) to a copy of `base`.
+///
+/// Returns the next dataset and the ids of every entity the edits touched, or every problem.
+pub fn apply(
+    base: &Dataset,
+    edits: &[(String, Edit)],
+    today: PartialDate,
+) -> Result<(Dataset, BTreeSet<String>), Vec<Problem>> {
+    let mut w = Workspace {
+        data: base.clone(),
+        touched: BTreeSet::new(),
+        problems: Vec::new(),
+        indexes: HashMap::new(),
+    };
+    for (field, edit) in edits {
+        w.apply(field, edit);
+    }
+    if w.problems.is_empty() {
+        w.graph_rules(base, today);
+    }
+    if w.problems.is_empty() {
+        Ok((w.data, w.touched))
+    } else {
+        Err(w.problems)
+    }
+}
+
+struct Workspace {
+    data: Dataset,
+    touched: BTreeSet<String>,
+    problems: Vec<Problem>,
+    indexes: HashMap<String, QuoteIndex>,
+}
+
+impl Workspace {
+    fn bad(&mut self, field: &str, message: String) {
+        self.problems.push(Problem {
+            code: ProblemCode::BadUserInput,
+            field: field.to_owned(),
+            message,
+        });
+    }
+
+    fn missing(&mut self, field: &str, message: String) {
+        self.problems.push(Problem {
+            code: ProblemCode::NotFound,
+            field: field.to_owned(),
+            message,
+        });
+    }
+
+    fn apply(&mut self, field: &str, edit: &Edit) {
+        match edit {
+            Edit::CreateNode(draft) => self.create_node(field, draft),
+            Edit::UpdateNode(patch) => self.update_node(field, patch),
+            Edit::DeleteNode(id) => self.delete_node(&format!("{field}.id"), id),
+            Edit::CreateEdge {
+                key,
+                note,
+                citations,
+            } => self.create_edge(field, key, note, citations),
+            Edit::UpdateEdge { key, note } => {
+                if let Some(id) = self.existing_edge(field, key) {
+                    if let Some(edge) = self.data.edges.get_mut(&id) {
+                        edge.note = note.clone();
+                    }
+                    self.touched.insert(id);
+                }
+            }
+            Edit::DeleteEdge(key) => {
+                if let Some(id) = self.existing_edge(field, key) {
+                    self.data.edges.remove(&id);
+                    self.touched.insert(id);
+                }
+            }
+            Edit::AddCitation { entity, cite } => self.add_citation(field, entity, cite),
+            Edit::RemoveCitation {
+                entity,
+                document,
+                quote,
+            } => self.remove_citation(field, entity, document, quote),
+        }
+    }
+
+    fn node_id(&mut self, field: &str, text: &str) -> Option<NodeId> {
+        match NodeId::parse(text) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                self.bad(field, format!("`{text}` is not a node id: {e}"));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, field: &str, text: &Option<String>) -> Option<PartialDate> {
+        let text = text.as_deref()?;
+        match PartialDate::parse(text) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.bad(field, format!("bad date `{text}`: {}", e.0));
+                None
+            }
+        }
+    }
+
+    fn create_node(&mut self, field: &str, draft: &NodeDraft) {
+        let Some(id) = self.node_id(&format!("{field}.id"), &draft.id) else {
+            return;
+        };
+        if self.data.nodes.contains_key(id.as_str()) {
+            self.bad(
+                &format!("{field}.id"),
+                format!("`{id}` already exists; use updateNode to change it"),
+            );
+            return;
+        }
+        if draft.title.trim().is_empty() {
+            self.bad(&format!("{field}.title"), "a title is required".to_owned());
+        }
+        if let Some(text) = &draft.text {
+            if id.kind() != NodeKind::Document {
+                self.bad(
+                    &format!("{field}.text"),
+                    "only a document can carry a source text".to_owned(),
+                );
+            } else if text.trim().is_empty() {
+                self.bad(
+                    &format!("{field}.text"),
+                    "the source text is empty".to_owned(),
+                );
+            } else {
+                let path = format!("api/{}.txt", id.as_str().trim_start_matches("document:"));
+                self.data.texts.insert(
+                    id.to_string(),
+                    SourceText {
+                        document: id.clone(),
+                        path,
+                        text: text.clone(),
+                    },
+                );
+            }
+        }
+        let node = Node {
+            id: id.clone(),
+            title: draft.title.trim().to_owned(),
+            note: draft.note.clone(),
+            date: self.date(&format!("{field}.date"), &draft.date),
+            start: self.date(&format!("{field}.start"), &draft.start),
+            end: self.date(&format!("{field}.end"), &draft.end),
+            place: draft.place.clone(),
+            format: draft.format.clone(),
+            citations: Vec::new(),
+        };
+        self.check_span(field, &node);
+        self.data.nodes.insert(id.to_string(), node);
+        self.touched.insert(id.to_string());
+        let citations = self.citations(field, id.as_str(), &draft.citations);
+        if let Some(node) = self.data.nodes.get_mut(id.as_str()) {
+            node.citations = citations;
+        }
+    }
+
+    fn check_span(&mut self, field: &str, node: &Node) {
+        if let (Some(s), Some(e)) = (node.start, node.end) {
+            if e.latest() < s.earliest() {
+                self.bad(
+                    &format!("{field}.end"),
+                    format!("span ends ({e}) before it starts ({s})"),
+                );
+            }
+        }
+    }
+
+    fn update_node(&mut self, field: &str, patch: &NodePatch) {
+        let Some(mut node) = self.data.nodes.get(&patch.id).cloned() else {
+            self.missing(&format!("{field}.id"), format!("no node `{}`", patch.id));
+            return;
+        };
+        if let Some(title) = &patch.title {
+            if title.trim().is_empty() {
+                self.bad(
+                    &format!("{field}.title"),
+                    "a title cannot be blank".to_owned(),
+                );
+            }
+            node.title = title.trim().to_owned();
+        }
+        let dates = [
+            ("date", &patch.date, &mut node.date),
+            ("start", &patch.start, &mut node.start),
+            ("end", &patch.end, &mut node.end),
+        ];
+        let mut parsed = Vec::new();
+        for (name, value, _) in &dates {
+            if let Some(value) = value {
+                parsed.push((*name, self.date(&format!("{field}.{name}"), value)));
+            }
+        }
+        for (name, _, slot) in dates {
+            if let Some((_, d)) = parsed.iter().find(|(n, _)| *n == name) {
+                *slot = *d;
+            }
+        }
+        for (value, slot) in [
+            (&patch.note, &mut node.note),
+            (&patch.place, &mut node.place),
+            (&patch.format, &mut node.format),
+        ] {
+            if let Some(value) = value {
+                slot.clone_from(value);
+            }
+        }
+        self.check_span(field, &node);
+        self.touched.insert(patch.id.clone());
+        self.data.nodes.insert(patch.id.clone(), node);
+    }
+
+    fn delete_node(&mut self, field: &str, id: &str) {
+        if !self.data.nodes.contains_key(id) {
+            self.missing(field, format!("no node `{id}`"));
+            return;
+        }
+        let citing: Vec<String> = self
+            .data
+            .nodes
+            .values()
+            .filter(|n| n.id.as_str() != id)
+            .filter(|n| n.citations.iter().any(|c| c.document.as_str() == id))
+            .map(|n| n.id.to_string())
+            .chain(
+                self.data
+                    .edges
+                    .values()
+                    .filter(|e| e.from.as_str() != id && e.to.as_str() != id)
+                    .filter(|e| e.citations.iter().any(|c| c.document.as_str() == id))
+                    .map(Edge::id),
+            )
+            .collect();
+        if !citing.is_empty() {
+            let shown: Vec<&str> = citing.iter().take(5).map(String::as_str).collect();
+            self.bad(
+                field,
+                format!(
+                    "`{id}` is quoted by {} other entit{} ({}{}); remove those citations first",
+                    citing.len(),
+                    if citing.len() == 1 { "y" } else { "ies" },
+                    shown.join(", "),
+                    if citing.len() > 5 { ", ..." } else { "" }
+                ),
+            );
+            return;
+        }
+        let attached: Vec<String> = self
+            .data
+            .edges
+            .values()
+            .filter(|e| e.from.as_str() == id || e.to.as_str() == id)
+            .map(Edge::id)
+            .collect();
+        for edge in attached {
+            self.data.edges.remove(&edge);
+            self.touched.insert(edge);
+        }
+        self.data.nodes.remove(id);
+        self.data.texts.remove(id);
+        self.touched.insert(id.to_owned());
+    }
+
+    fn existing_edge(&mut self, field: &str, key: &EdgeKey) -> Option<String> {
+        let id = format!("{}/{}/{}", key.from, key.kind, key.to);
+        if self.data.edges.contains_key(&id) {
+            Some(id)
+        } else {
+            self.missing(field, format!("no edge `{id}`"));
+            None
+        }
+    }
+
+    fn create_edge(
+        &mut self,
+        field: &str,
+        key: &EdgeKey,
+        note: &Option<String>,
+        cites: &[CiteDraft],
+    ) {
+        let mut ends = Vec::new();
+        for (name, text) in [("from", &key.from), ("to", &key.to)] {
+            let Some(id) = self.node_id(&format!("{field}.{name}"), text) else {
+                continue;
+            };
+            if self.data.nodes.contains_key(id.as_str()) {
+                ends.push(id);
+            } else {
+                self.missing(&format!("{field}.{name}"), format!("no node `{id}`"));
+            }
+        }
+        let [from, to] = &ends[..] else { return };
+        let mut edge = Edge {
+            from: from.clone(),
+            kind: key.kind,
+            to: to.clone(),
+            note: note.clone(),
+            citations: Vec::new(),
+        };
+        let id = edge.id();
+        if self.data.edges.contains_key(&id) {
+            self.bad(field, format!("edge `{id}` already exists"));
+            return;
+        }
+        edge.citations = self.citations(field, &id, cites);
+        self.data.edges.insert(id.clone(), edge);
+        self.touched.insert(id);
+    }
+
+    fn citations_of(&mut self, entity: &str) -> Option<&mut Vec<Citation>> {
+        if let Some(node) = self.data.nodes.get_mut(entity) {
+            return Some(&mut node.citations);
+        }
+        self.data.edges.get_mut(entity).map(|e| &mut e.citations)
+    }
+
+    fn add_citation(&mut self, field: &str, entity: &str, cite: &CiteDraft) {
+        if self.citations_of(entity).is_none() {
+            self.missing(
+                &format!("{field}.entity"),
+                format!("no node or edge `{entity}`"),
+            );
+            return;
+        }
+        let located = self.citations(field, entity, std::slice::from_ref(cite));
+        if let Some(list) = self.citations_of(entity) {
+            list.extend(located);
+        }
+        self.touched.insert(entity.to_owned());
+    }
+
+    fn remove_citation(&mut self, field: &str, entity: &str, document: &str, quote: &str) {
+        let Some(list) = self.citations_of(entity) else {
+            self.missing(
+                &format!("{field}.entity"),
+                format!("no node or edge `{entity}`"),
+            );
+            return;
+        };
+        let Some(at) = list
+            .iter()
+            .position(|c| c.document.as_str() == document && c.quote == quote)
+        else {
+            self.missing(
+                &format!("{field}.quote"),
+                format!("`{entity}` has no citation of that quote from `{document}`"),
+            );
+            return;
+        };
+        if list.len() == 1 {
+            self.bad(
+                &format!("{field}.quote"),
+                format!("that is the last citation of `{entity}`: every entity needs one"),
+            );
+            return;
+        }
+        list.remove(at);
+        self.touched.insert(entity.to_owned());
+    }
+
+    /// Locates each quote; an entity without a single located quote is refused.
+    fn citations(&mut self, field: &str, entity: &str, cites: &[CiteDraft]) -> Vec<Citation> {
+        if cites.is_empty() {
+            self.bad(
+                &format!("{field}.citations"),
+                format!("`{entity}` has no citation: every node and edge needs a verbatim quote"),
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (i, cite) in cites.iter().enumerate() {
+            let at = format!("{field}.citations[{i}]");
+            let document = cite.document.clone().unwrap_or_else(|| entity.to_owned());
+            let Some(doc_id) = self.node_id(&format!("{at}.document"), &document) else {
+                continue;
+            };
+            if !self.indexes.contains_key(&document) {
+                let Some(source) = self.data.texts.get(&document) else {
+                    let message = if self.data.nodes.contains_key(&document) {
+                        format!("`{document}` has no stored source text to quote from")
+                    } else {
+                        format!("no document `{document}`")
+                    };
+                    self.missing(&format!("{at}.document"), message);
+                    continue;
+                };
+                let index = QuoteIndex::new(&source.text);
+                self.indexes.insert(document.clone(), index);
+            }
+            let Some(index) = self.indexes.get(&document) else {
+                continue;
+            };
+            let Some(found) = index.locate(&cite.quote) else {
+                self.bad(
+                    &format!("{at}.quote"),
+                    format!("quote not found in `{document}` (whitespace, dashes and quotes are normalised; nothing else)"),
+                );
+                continue;
+            };
+            let excerpt = index.excerpt(&found);
+            out.push(Citation {
+                document: doc_id,
+                quote: cite.quote.clone(),
+                start: found.start,
+                end: found.end,
+                line: found.line,
+                column: found.column,
+                occurrences: found.occurrences,
+                excerpt,
+            });
+        }
+        out
+    }
+
+    /// Graph-wide rules (cycles, unverified programmes): only findings the edits introduced
+    /// count, so an older problem elsewhere never blocks an unrelated edit.
+    fn graph_rules(&mut self, base: &Dataset, today: PartialDate) {
+        let errors = |d: &Dataset| -> Vec<findings::Finding> {
+            let nodes: Vec<&Node> = d.nodes.values().collect();
+            let edges: Vec<&Edge> = d.edges.values().collect();
+            findings::analyse(&nodes, &edges, today)
+                .into_iter()
+                .filter(|f| f.severity == crate::corpus::diagnostic::Severity::Error)
+                .collect()
+        };
+        let old: HashSet<(String, String)> = errors(base)
+            .into_iter()
+            .map(|f| (f.code.to_owned(), f.message))
+            .collect();
+        for finding in errors(&self.data) {
+            if !old.contains(&(finding.code.to_owned(), finding.message.clone())) {
+                self.bad(
+                    &finding.subject,
+                    format!("{}: {}", finding.code, finding.message),
+                );
+            }
+        }
+    }
+}
