@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use policygraph::api::Limits;
-use policygraph::server::{self, HttpLimits};
+use policygraph::server::{self, Access, HttpLimits};
 use policygraph::state::{self, AppState};
 use policygraph::store;
 use serde_json::{Value, json};
@@ -44,20 +44,26 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
     /// The database behind it, kept alive (and its directory undeleted) while the test runs.
-    _db: TestDb,
+    pub db: TestDb,
     /// An HTTP client.
     pub client: reqwest::Client,
 }
 
 /// Starts the real server on port 0 over a fresh database loaded from `seeds/`.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Access::default()).await
+}
+
+/// Like [`spawn_app`], with these access rules.
+pub async fn spawn_app_with(access: Access) -> TestApp {
     let db = TestDb::new().await;
     state::load_seeds(&db.pool, &seeds())
         .await
         .expect("seeds load");
     let app_state = AppState::new(db.pool.clone(), Limits::default())
         .await
-        .expect("state builds");
+        .expect("state builds")
+        .with_access(access);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("ephemeral port");
@@ -66,7 +72,7 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(async move { server::serve(listener, router).await });
     TestApp {
         address,
-        _db: db,
+        db,
         client: reqwest::Client::new(),
     }
 }
@@ -83,6 +89,29 @@ impl TestApp {
             .json()
             .await
             .expect("JSON body")
+    }
+}
+
+impl TestApp {
+    /// Creates a write token named `name` directly in the database.
+    pub async fn token(&self, name: &str) -> String {
+        policygraph::auth::create(&self.db.pool, name)
+            .await
+            .expect("token created")
+    }
+
+    /// POSTs a GraphQL request with an optional bearer token; returns status and JSON body.
+    pub async fn send(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
     }
 }
 

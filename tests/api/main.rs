@@ -3,6 +3,7 @@
 
 mod check;
 mod corpus;
+mod curate;
 mod export;
 mod helpers;
 mod http;

@@ -1,0 +1,246 @@
+//! Curating over HTTP: mutations with a token, validated like the seed loader, all or nothing,
+//! visible to the next read, and recorded in the audit trail.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, first_error_code, spawn_app};
+
+const TEXT: &str = "Decision on the Border Plan.\n\
+    The Border Plan for 2026\u{2013}2030 implements border security.\n\
+    Its measures are part of the plan; border security is part of itself.";
+
+const ADD_DOCUMENT: &str = "mutation($text: String!) { addDocument(input: { \
+    id: \"document:border-plan-decision\", title: \"Decision on the Border Plan\", \
+    date: \"2026-11\", text: $text, quotes: [\"Decision on the Border Plan\"] }) \
+    { id ... on Document { hasSourceText } citations { line excerpt } } }";
+
+async fn log_length(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM change_log")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("count")
+}
+
+/// Adds the test document with `token`, asserting it worked.
+async fn add_document(app: &TestApp, token: &str) {
+    let (status, body) = app
+        .send(Some(token), ADD_DOCUMENT, json!({ "text": TEXT }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["addDocument"]["citations"][0]["line"], 1,
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn an_analyst_adds_a_document_a_programme_and_a_link_and_sees_it_in_implementers() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+
+    let create = r#"mutation {
+        createNode(input: { id: "programme:border-plan-2026-2030", title: "Border Plan 2026-2030",
+            date: "2026-11",
+            citations: [{ document: "document:border-plan-decision",
+                          quote: "The Border Plan for 2026-2030" }] }) { id title }
+    }"#;
+    let (status, body) = app.send(Some(&token), create, Value::Null).await;
+    assert_eq!(status, 200, "{body}");
+    let link = r#"mutation {
+        createEdge(input: { from: "programme:border-plan-2026-2030", kind: IMPLEMENTS,
+            to: "goal:border-security",
+            citations: [{ document: "document:border-plan-decision",
+                          quote: "implements border security" }] }) { id citations { excerpt } }
+    }"#;
+    let (status, body) = app.send(Some(&token), link, Value::Null).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["data"]["createEdge"]["citations"][0]["excerpt"],
+        "implements border security"
+    );
+
+    // The very next read sees it, with the chain's evidence.
+    let body = app
+        .query(
+            r#"{ implementers(goal: "goal:border-security") { node { id }
+                 chain { kind citations { quote document { id } } } } }"#,
+        )
+        .await;
+    let found = body["data"]["implementers"]
+        .as_array()
+        .expect("implementers")
+        .iter()
+        .find(|i| i["node"]["id"] == "programme:border-plan-2026-2030")
+        .unwrap_or_else(|| panic!("new programme not an implementer: {body}"));
+    assert_eq!(
+        found["chain"][0]["citations"][0]["document"]["id"],
+        "document:border-plan-decision"
+    );
+
+    // The audit trail names the token and holds before/after images.
+    let body = app
+        .query(
+            r#"{ node(id: "programme:border-plan-2026-2030") {
+                   history { actor op entity before after } } }"#,
+        )
+        .await;
+    let history = &body["data"]["node"]["history"];
+    assert_eq!(history[0]["actor"], "alice", "{body}");
+    assert_eq!(history[0]["op"], "CREATE");
+    assert_eq!(history[0]["before"], Value::Null);
+    assert_eq!(history[0]["after"]["title"], "Border Plan 2026-2030");
+    let body = app
+        .query(r#"{ changes(since: "2000-01-01", first: 100) { totalCount } }"#)
+        .await;
+    assert!(
+        body["data"]["changes"]["totalCount"].as_i64() > Some(3),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_mutation_lists_every_problem_and_writes_nothing() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+    let before = log_length(&app).await;
+    let import = r#"mutation {
+        importGraph(input: {
+          nodes: [
+            { id: "programme:fine", title: "Fine",
+              citations: [{ document: "document:border-plan-decision", quote: "The Border Plan" }] },
+            { id: "programme:bad-date", title: "Bad date", date: "2026-13",
+              citations: [{ document: "document:border-plan-decision", quote: "The Border Plan" }] },
+            { id: "programme:no-quote", title: "No quote", citations: [] },
+            { id: "programme:typo", title: "Typo",
+              citations: [{ document: "document:border-plan-decision", quote: "The Boarder Plan" }] }
+          ],
+          edges: [
+            { from: "programme:fine", kind: IMPLEMENTS, to: "goal:does-not-exist",
+              citations: [{ document: "document:border-plan-decision", quote: "implements" }] }
+          ] }) { changes { seq } }
+    }"#;
+    let (status, body) = app.send(Some(&token), import, Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(first_error_code(&body), "BAD_USER_INPUT", "{body}");
+    let problems = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .expect("problems listed");
+    let fields: Vec<&str> = problems
+        .iter()
+        .map(|p| p["field"].as_str().expect("field"))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "input.nodes[1].date",
+            "input.nodes[2].citations",
+            "input.nodes[3].citations[0].quote",
+            "input.edges[0].to",
+        ],
+        "{body}"
+    );
+    assert_eq!(problems[3]["code"], "NOT_FOUND");
+    assert_eq!(log_length(&app).await, before, "nothing was written");
+    let body = app.query(r#"{ node(id: "programme:fine") { id } }"#).await;
+    assert_eq!(body["data"]["node"], Value::Null, "all or nothing");
+}
+
+#[tokio::test]
+async fn a_new_part_of_cycle_is_refused_with_the_cycle_named() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+    let cycle = r#"mutation {
+        createEdge(input: { from: "goal:cis-security-cooperation", kind: PART_OF,
+            to: "goal:border-security",
+            citations: [{ document: "document:border-plan-decision",
+                          quote: "border security is part of itself" }] }) { id }
+    }"#;
+    let (_, body) = app.send(Some(&token), cycle, Value::Null).await;
+    assert_eq!(first_error_code(&body), "BAD_USER_INPUT", "{body}");
+    let message = body["errors"][0]["message"].as_str().expect("message");
+    assert!(message.contains("cycle"), "{message}");
+    assert!(
+        message.contains("goal:cis-security-cooperation"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn deletes_cascade_to_edges_but_never_orphan_a_quote() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+    let create = r#"mutation {
+        importGraph(input: {
+          nodes: [{ id: "programme:border-plan-2026-2030", title: "Border Plan",
+                    citations: [{ document: "document:border-plan-decision",
+                                  quote: "The Border Plan for 2026-2030" }] }],
+          edges: [{ from: "programme:border-plan-2026-2030", kind: IMPLEMENTS,
+                    to: "goal:border-security",
+                    citations: [{ document: "document:border-plan-decision",
+                                  quote: "implements border security" }] }] }) {
+          changes { op entity } }
+    }"#;
+    let (_, body) = app.send(Some(&token), create, Value::Null).await;
+    assert_eq!(
+        body["data"]["importGraph"]["changes"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "{body}"
+    );
+
+    // The document is quoted by the programme and the edge: it cannot go.
+    let delete_doc =
+        r#"mutation { deleteNode(id: "document:border-plan-decision") { changes { seq } } }"#;
+    let (_, body) = app.send(Some(&token), delete_doc, Value::Null).await;
+    assert_eq!(first_error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("programme:border-plan-2026-2030")),
+        "{body}"
+    );
+
+    // The last citation of a node cannot be removed.
+    let unquote = r#"mutation { removeCitation(entity: "programme:border-plan-2026-2030",
+        document: "document:border-plan-decision", quote: "The Border Plan for 2026-2030") {
+        changes { seq } } }"#;
+    let (_, body) = app.send(Some(&token), unquote, Value::Null).await;
+    assert_eq!(first_error_code(&body), "BAD_USER_INPUT", "{body}");
+
+    // Deleting the programme deletes its edge too, and both are logged.
+    let delete = r#"mutation { deleteNode(id: "programme:border-plan-2026-2030") {
+        changes { op entity } } }"#;
+    let (_, body) = app.send(Some(&token), delete, Value::Null).await;
+    let changes = &body["data"]["deleteNode"]["changes"];
+    assert_eq!(changes.as_array().map(Vec::len), Some(2), "{body}");
+    assert!(
+        changes
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["op"] == "DELETE"))
+    );
+    let (_, body) = app.send(Some(&token), delete_doc, Value::Null).await;
+    assert_eq!(body["errors"], Value::Null, "now nothing quotes it: {body}");
+}
+
+#[tokio::test]
+async fn update_node_keeps_omitted_fields_and_clears_null_ones() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    let update = r#"mutation { updateNode(input: { id: "summit:cis-hsc-2020-12-18",
+        note: null, title: "Renamed summit" }) { title note ... on Summit { date } } }"#;
+    let (status, body) = app.send(Some(&token), update, Value::Null).await;
+    assert_eq!(status, 200, "{body}");
+    let node = &body["data"]["updateNode"];
+    assert_eq!(node["title"], "Renamed summit", "{body}");
+    assert_eq!(node["note"], Value::Null);
+    assert_eq!(node["date"], "2020-12-18", "an omitted field is kept");
+
+    let bad = r#"mutation { updateNode(input: { id: "summit:nowhere", title: "x" }) { id } }"#;
+    let (_, body) = app.send(Some(&token), bad, Value::Null).await;
+    assert_eq!(first_error_code(&body), "NOT_FOUND", "{body}");
+}
