@@ -5,6 +5,7 @@ mod auth;
 mod check;
 mod corpus;
 mod curate;
+mod durability;
 mod export;
 mod helpers;
 mod http;
