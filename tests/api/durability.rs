@@ -34,29 +34,30 @@ fn start_server(database: &str) -> (Child, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("server starts");
-    let stderr = child.stderr.take().expect("stderr");
+    let Some(stderr) = child.stderr.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no stderr pipe");
+    };
     let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "server did not report its address"
-        );
-        let line = lines
-            .next()
-            .expect("server exited before serving")
-            .expect("log line");
-        if let Some(at) = line.find("http://") {
-            let address: String = line[at..]
+    // The address is in the "serving GraphQL at http://..." log line.
+    let address = lines.by_ref().map_while(Result::ok).find_map(|line| {
+        let at = line.find("http://")?;
+        Some(
+            line[at..]
                 .chars()
                 .take_while(|c| !c.is_whitespace())
-                .collect();
-            let base = address.trim_end_matches("/graphql").to_owned();
-            // Keep draining the log so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (child, base);
-        }
-    }
+                .collect::<String>(),
+        )
+    });
+    let Some(address) = address else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("server exited before reporting its address");
+    };
+    // Keep draining the log so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, address.trim_end_matches("/graphql").to_owned())
 }
 
 fn create_programme(n: u32) -> Value {

@@ -10,5 +10,6 @@ mod export;
 mod helpers;
 mod http;
 mod limits;
+mod live;
 mod schema;
 mod store;
