@@ -158,6 +158,25 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             out,
         } => runtime()?.block_on(async {
             let pool = store::connect(&cli.store.database_url).await?;
+            if format == export::Format::Seeds {
+                let Some(dir) = out else {
+                    anyhow::bail!("--format seeds writes a seed directory: give --out DIR");
+                };
+                if root.is_some() {
+                    anyhow::bail!("--format seeds exports the whole graph; drop --root");
+                }
+                let mut conn = pool.acquire().await?;
+                let data = store::read_dataset(&mut conn).await?;
+                export::seeds::write(&data, &dir)?;
+                eprintln!(
+                    "wrote {} nodes, {} edges and {} source texts to {}",
+                    data.nodes.len(),
+                    data.edges.len(),
+                    data.texts.len(),
+                    dir.display()
+                );
+                return Ok(0);
+            }
             let graph = graph::Graph::build(store::read_all(&pool).await?)?;
             let root = match root {
                 None => None,

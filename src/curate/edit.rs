@@ -5,6 +5,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::corpus::quote::QuoteIndex;
+use crate::corpus::seedfile;
 use crate::dataset::Dataset;
 use crate::findings;
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, SourceText};
@@ -282,6 +283,14 @@ impl Workspace {
                 );
             }
         }
+        let given = [
+            ("date", draft.date.is_some()),
+            ("start", draft.start.is_some()),
+            ("end", draft.end.is_some()),
+            ("place", draft.place.is_some()),
+            ("format", draft.format.is_some()),
+        ];
+        self.fields_fit(field, id.kind(), &given);
         let node = Node {
             id: id.clone(),
             title: draft.title.trim().to_owned(),
@@ -302,6 +311,27 @@ impl Workspace {
         }
     }
 
+    /// The seed format's per-kind keys apply here too, so every node can be exported as seeds.
+    fn fields_fit(&mut self, field: &str, kind: NodeKind, given: &[(&str, bool)]) {
+        let allowed = seedfile::node_extra_keys(kind);
+        for &(name, set) in given {
+            if set && !allowed.contains(&name) {
+                let fits = if allowed.is_empty() {
+                    "none".to_owned()
+                } else {
+                    allowed.join(", ")
+                };
+                self.bad(
+                    &format!("{field}.{name}"),
+                    format!(
+                        "a {} has no `{name}` (its own fields: {fits})",
+                        kind.as_str()
+                    ),
+                );
+            }
+        }
+    }
+
     fn check_span(&mut self, field: &str, node: &Node) {
         if let (Some(s), Some(e)) = (node.start, node.end) {
             if e.latest() < s.earliest() {
@@ -318,6 +348,14 @@ impl Workspace {
             self.missing(&format!("{field}.id"), format!("no node `{}`", patch.id));
             return;
         };
+        let given = [
+            ("date", matches!(patch.date, Some(Some(_)))),
+            ("start", matches!(patch.start, Some(Some(_)))),
+            ("end", matches!(patch.end, Some(Some(_)))),
+            ("place", matches!(patch.place, Some(Some(_)))),
+            ("format", matches!(patch.format, Some(Some(_)))),
+        ];
+        self.fields_fit(field, node.kind(), &given);
         if let Some(title) = &patch.title {
             if title.trim().is_empty() {
                 self.bad(

@@ -110,7 +110,7 @@ async fn a_refused_mutation_lists_every_problem_and_writes_nothing() {
           nodes: [
             { id: "programme:fine", title: "Fine",
               citations: [{ document: "document:border-plan-decision", quote: "The Border Plan" }] },
-            { id: "programme:bad-date", title: "Bad date", date: "2026-13",
+            { id: "programme:bad-date", title: "Bad date", date: "2026-13", place: "Minsk",
               citations: [{ document: "document:border-plan-decision", quote: "The Border Plan" }] },
             { id: "programme:no-quote", title: "No quote", citations: [] },
             { id: "programme:typo", title: "Typo",
@@ -134,6 +134,7 @@ async fn a_refused_mutation_lists_every_problem_and_writes_nothing() {
     assert_eq!(
         fields,
         [
+            "input.nodes[1].place",
             "input.nodes[1].date",
             "input.nodes[2].citations",
             "input.nodes[3].citations[0].quote",
@@ -141,7 +142,7 @@ async fn a_refused_mutation_lists_every_problem_and_writes_nothing() {
         ],
         "{body}"
     );
-    assert_eq!(problems[3]["code"], "NOT_FOUND");
+    assert_eq!(problems[4]["code"], "NOT_FOUND");
     assert_eq!(log_length(&app).await, before, "nothing was written");
     let body = app.query(r#"{ node(id: "programme:fine") { id } }"#).await;
     assert_eq!(body["data"]["node"], Value::Null, "all or nothing");

@@ -118,3 +118,37 @@ async fn the_query_command_answers_from_the_database_without_a_server() {
     let body: Value = serde_json::from_slice(&bad.stdout).expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn load_export_seeds_load_gives_identical_content_including_curated_changes() {
+    let app = crate::helpers::spawn_app().await;
+    let token = app.token("alice").await;
+    let add = r#"mutation { addDocument(input: { id: "document:curated", title: "Curated",
+        date: "2026-11-26", text: "A curated text.\nIt names the Curated Plan.",
+        quotes: ["A curated text."] }) { id } }"#;
+    let (status, body) = app.send(Some(&token), add, serde_json::Value::Null).await;
+    assert_eq!(status, 200, "{body}");
+    let plan = r#"mutation { createNode(input: { id: "programme:curated-plan", title: "Curated Plan",
+        note: "added over the API", citations: [{ document: "document:curated",
+        quote: "the Curated Plan" }] }) { id } }"#;
+    let (_, body) = app.send(Some(&token), plan, serde_json::Value::Null).await;
+    assert_eq!(body["errors"], serde_json::Value::Null, "{body}");
+
+    let mut conn = app.db.pool.acquire().await.expect("connection");
+    let first = store::read_dataset(&mut conn).await.expect("read");
+    drop(conn);
+    let out = tempfile::TempDir::new().expect("temp dir");
+    policygraph::export::seeds::write(&first, out.path()).expect("export");
+
+    let reading = policygraph::corpus::read(out.path());
+    assert_eq!(reading.error_count(), 0, "{:?}", reading.diagnostics);
+    let again = TestDb::new().await;
+    store::sync_corpus(&again.pool, &reading.corpus, "test")
+        .await
+        .expect("load");
+    let mut conn = again.pool.acquire().await.expect("connection");
+    let second = store::read_dataset(&mut conn).await.expect("read");
+    assert_eq!(first.nodes.len(), second.nodes.len());
+    assert!(second.nodes.contains_key("programme:curated-plan"));
+    assert_eq!(first, second, "load → export → load changed the content");
+}

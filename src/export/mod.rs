@@ -2,6 +2,8 @@
 //! read — Graphviz (dot), Gephi and yEd (GraphML), spreadsheets (CSV), Markdown (Mermaid), JSON —
 //! and the goals × programmes traceability matrix analysts ask for.
 
+pub mod seeds;
+
 use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 
@@ -28,6 +30,9 @@ pub enum Format {
     /// Traceability matrix as CSV: one row per goal, one column per programme; a cell names the
     /// chain of link kinds and the document quoted for the first link.
     Matrix,
+    /// Seed files (`graph.toml` plus the source texts) in the `--out` directory: what `load`
+    /// and `check` read, so curated changes can be reviewed in git. Always the whole graph.
+    Seeds,
 }
 
 /// The nodes to export: all, or those within `depth` edges of `root` (either direction).
@@ -215,7 +220,7 @@ pub fn write(
             Ok(())
         }
         Format::Matrix => matrix(graph, nodes, out),
-        Format::Csv => Err(std::io::Error::other(
+        Format::Csv | Format::Seeds => Err(std::io::Error::other(
             "CSV export writes two files: use write_csv",
         )),
     }
