@@ -226,7 +226,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 // logged under the actor `cli`.
                 let session = app_state.session(Some(auth::Actor(CLI_ACTOR.to_owned())));
                 let response =
-                    api::execute(&app_state.schema, &app_state.limits, session, request).await;
+                    api::execute(&app_state.schema, session, request).await;
                 println!("{:#}", serde_json::to_value(&response)?);
                 Ok(u8::from(!response.errors.is_empty()))
             })

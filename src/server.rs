@@ -162,11 +162,10 @@ async fn graphql_ws(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
+            // No fixed snapshot: each operation on a long-lived socket reads the current one.
             let mut data = async_graphql::Data::default();
-            data.insert(session.graph);
             data.insert(session.pool);
             data.insert(session.curator);
-            data.insert(state.limits);
             if let Some(actor) = session.actor {
                 data.insert(actor);
             }
@@ -302,9 +301,9 @@ async fn run(
     }
     let session = state.session(actor);
     let response = match batch {
-        BatchRequest::Single(request) => BatchResponse::Single(
-            api::execute(&state.schema, &state.limits, session, request).await,
-        ),
+        BatchRequest::Single(request) => {
+            BatchResponse::Single(api::execute(&state.schema, session, request).await)
+        }
         BatchRequest::Batch(requests) if requests.len() > limits.max_batch => {
             return coded_response(
                 StatusCode::BAD_REQUEST,
@@ -325,7 +324,7 @@ async fn run(
                     graph: state.graph(),
                     ..session.clone()
                 };
-                out.push(api::execute(&state.schema, &state.limits, session, request).await);
+                out.push(api::execute(&state.schema, session, request).await);
             }
             BatchResponse::Batch(out)
         }

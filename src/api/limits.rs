@@ -1,10 +1,12 @@
 //! Request checks the engine does not make itself: a cap on aliases, so one request cannot ask
 //! for the same expensive field a thousand times under different names.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Request, Response, ServerError};
+use std::sync::Arc;
 
-use super::Limits;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ServerError, ServerResult, Variables};
+
 use super::errors::Code;
 
 /// Number of aliased fields in every operation and fragment of `document`.
@@ -34,23 +36,40 @@ fn aliases(document: &ExecutableDocument) -> usize {
     operations + fragments
 }
 
-/// Refuses a request over the alias cap with a `LIMIT_EXCEEDED` response; unparsable queries
-/// pass through so the engine reports the syntax error itself.
-pub fn refuse(request: &Request, limits: &Limits) -> Option<Response> {
-    let document = async_graphql::parser::parse_query(&request.query).ok()?;
-    let count = aliases(&document);
-    (count > limits.max_aliases).then(|| {
-        let mut error = ServerError::new(
-            format!(
-                "{count} aliases; at most {} per request",
-                limits.max_aliases
-            ),
-            None,
-        );
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", Code::LimitExceeded.as_str());
-        Response::from_errors(vec![error])
-    })
+/// Refuses an operation over the alias cap with `LIMIT_EXCEEDED`, right after parsing and
+/// before validation or execution, whatever the transport (HTTP, WebSocket, CLI).
+pub struct AliasCap(pub usize);
+
+impl ExtensionFactory for AliasCap {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(AliasCapCheck(self.0))
+    }
+}
+
+struct AliasCapCheck(usize);
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for AliasCapCheck {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let count = aliases(&document);
+        if count > self.0 {
+            let mut error = ServerError::new(
+                format!("{count} aliases; at most {} per request", self.0),
+                None,
+            );
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", Code::LimitExceeded.as_str());
+            return Err(error);
+        }
+        Ok(document)
+    }
 }

@@ -89,6 +89,7 @@ pub fn schema(limits: Limits) -> ApiSchema {
     Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
+        .extension(limits::AliasCap(limits.max_aliases))
         .data(limits)
         .finish()
 }
@@ -98,16 +99,7 @@ pub fn sdl() -> String {
     schema(Limits::default()).sdl()
 }
 
-/// Runs one request against a snapshot, with every error coded. `limits` must be the ones the
-/// schema was built with.
-pub async fn execute(
-    schema: &ApiSchema,
-    limits: &Limits,
-    session: Session,
-    request: Request,
-) -> Response {
-    if let Some(refused) = limits::refuse(&request, limits) {
-        return refused;
-    }
+/// Runs one request in `session`, with every error coded.
+pub async fn execute(schema: &ApiSchema, session: Session, request: Request) -> Response {
     errors::ensure_codes(schema.execute(session.attach(request)).await)
 }

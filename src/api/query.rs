@@ -33,9 +33,13 @@ pub struct NodeTotals {
 /// A page of nodes, Relay style.
 pub type NodeConnection = Connection<OpaqueCursor<String>, Node, NodeTotals>;
 
+/// The request's snapshot; over a long-lived WebSocket, the one current when the field runs.
 fn graph(ctx: &Context<'_>) -> Result<Arc<Graph>> {
-    ctx.data::<Arc<Graph>>()
-        .cloned()
+    if let Some(graph) = ctx.data_opt::<Arc<Graph>>() {
+        return Ok(graph.clone());
+    }
+    ctx.data::<Arc<crate::curate::Curator>>()
+        .map(|c| c.graph())
         .map_err(|e| internal(e.message))
 }
 
