@@ -34,6 +34,10 @@ enum Command {
     Load {
         #[command(flatten)]
         seeds: SeedsConfig,
+        /// Overwrite changes made through the API since the last load (refused otherwise;
+        /// `export --format seeds` saves them first).
+        #[arg(long)]
+        force: bool,
     },
     /// Validate the seed corpus and its citations without a database. Exit code 0 when clean,
     /// 1 on findings that fail the check, 2 on usage or I/O errors.
@@ -136,11 +140,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             check::report(&reading, format, &mut std::io::stdout().lock())?;
             Ok(check::exit_code(&reading, deny == Some(Deny::Warnings)))
         }
-        Command::Load { seeds } => runtime()?.block_on(async {
+        Command::Load { seeds, force } => runtime()?.block_on(async {
             // Validate before opening the database, so a bad corpus leaves no trace at all.
             let corpus = state::read_seeds(&seeds.seeds).map_err(explain)?;
             let pool = store::connect(&cli.store.database_url).await?;
-            let report = store::sync_corpus(&pool, &corpus, state::SEED_LOADER).await?;
+            let curated = if force {
+                store::Curated::Discard
+            } else {
+                store::Curated::Keep
+            };
+            let report = store::sync_corpus(&pool, &corpus, state::SEED_LOADER, curated).await?;
             println!(
                 "loaded {} into {}: {} created, {} updated, {} deleted",
                 seeds.seeds.display(),

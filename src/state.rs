@@ -83,7 +83,7 @@ pub fn read_seeds(seeds: &Path) -> Result<Corpus> {
 /// Nothing is written when the corpus has an error; the error carries every finding.
 pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
     let corpus = read_seeds(seeds)?;
-    store::sync_corpus(pool, &corpus, SEED_LOADER).await
+    store::sync_corpus(pool, &corpus, SEED_LOADER, store::Curated::Keep).await
 }
 
 /// The actor recorded in the change log for seed loads.

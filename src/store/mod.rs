@@ -7,7 +7,7 @@ pub mod search;
 mod write;
 
 pub use read::{Contents, read_all, read_dataset};
-pub use write::{SyncReport, sync_corpus, write_changes};
+pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -40,11 +40,27 @@ impl SyncReport {
     }
 }
 
+/// Whether a sync may overwrite changes others made since the last sync by the same actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Curated {
+    /// Refuse (nothing is written) when such changes would be overwritten.
+    Keep,
+    /// Overwrite them; the change log still holds their images.
+    Discard,
+}
+
 /// Makes the store hold exactly `corpus`, in one transaction, logging each change as `actor`.
 ///
 /// Loading the same corpus twice writes nothing the second time: only entities whose stored
-/// content differs are written.
-pub async fn sync_corpus(pool: &SqlitePool, corpus: &Corpus, actor: &str) -> Result<SyncReport> {
+/// content differs are written. With [`Curated::Keep`], a sync that would overwrite changes
+/// made by anyone else since `actor`'s last sync is refused, so curated work is never lost
+/// silently.
+pub async fn sync_corpus(
+    pool: &SqlitePool,
+    corpus: &Corpus,
+    actor: &str,
+    curated: Curated,
+) -> Result<SyncReport> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let before = read_dataset(&mut tx).await?;
     let after = Dataset::from_corpus(corpus);
@@ -52,6 +68,29 @@ pub async fn sync_corpus(pool: &SqlitePool, corpus: &Corpus, actor: &str) -> Res
     if changes.is_empty() {
         tx.rollback().await?;
         return Ok(SyncReport::default());
+    }
+    if curated == Curated::Keep {
+        let others: Vec<(String, String)> = sqlx::query_as(
+            "SELECT actor, max(at) FROM change_log
+             WHERE actor <> ?1
+               AND seq > coalesce((SELECT max(seq) FROM change_log WHERE actor = ?1), 0)
+             GROUP BY actor ORDER BY actor",
+        )
+        .bind(actor)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !others.is_empty() {
+            let who: Vec<String> = others
+                .iter()
+                .map(|(a, at)| format!("`{a}` (last at {at})"))
+                .collect();
+            return Err(crate::error::Error::Invalid(format!(
+                "the database holds changes made since the last `{actor}` by {}; this load would \
+                 overwrite them. Save them first with `policygraph export --format seeds --out DIR`, \
+                 or pass --force to discard them (the change log keeps their images)",
+                who.join(", ")
+            )));
+        }
     }
     write_changes(&mut tx, &changes, actor).await?;
     tx.commit().await?;

@@ -245,3 +245,36 @@ async fn update_node_keeps_omitted_fields_and_clears_null_ones() {
     let (_, body) = app.send(Some(&token), bad, Value::Null).await;
     assert_eq!(first_error_code(&body), "NOT_FOUND", "{body}");
 }
+
+#[tokio::test]
+async fn reloading_the_seeds_never_silently_overwrites_curated_changes() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    let update = r#"mutation { updateNode(input: { id: "summit:cis-hsc-2020-12-18",
+        title: "Curated title" }) { id } }"#;
+    let (status, _) = app.send(Some(&token), update, Value::Null).await;
+    assert_eq!(status, 200);
+    let before = log_length(&app).await;
+    let corpus = policygraph::state::read_seeds(&crate::helpers::seeds()).expect("seeds");
+    let refused = policygraph::store::sync_corpus(
+        &app.db.pool,
+        &corpus,
+        policygraph::state::SEED_LOADER,
+        policygraph::store::Curated::Keep,
+    )
+    .await
+    .expect_err("a reload would overwrite alice's change");
+    assert!(refused.to_string().contains("`alice`"), "{refused}");
+    assert!(refused.to_string().contains("--force"), "{refused}");
+    assert_eq!(log_length(&app).await, before, "nothing written");
+
+    let report = policygraph::store::sync_corpus(
+        &app.db.pool,
+        &corpus,
+        policygraph::state::SEED_LOADER,
+        policygraph::store::Curated::Discard,
+    )
+    .await
+    .expect("forced reload");
+    assert_eq!(report.updated, 1, "only the curated title is restored");
+}

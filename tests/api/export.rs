@@ -143,7 +143,7 @@ async fn load_export_seeds_load_gives_identical_content_including_curated_change
     let reading = policygraph::corpus::read(out.path());
     assert_eq!(reading.error_count(), 0, "{:?}", reading.diagnostics);
     let again = TestDb::new().await;
-    store::sync_corpus(&again.pool, &reading.corpus, "test")
+    store::sync_corpus(&again.pool, &reading.corpus, "test", store::Curated::Keep)
         .await
         .expect("load");
     let mut conn = again.pool.acquire().await.expect("connection");

@@ -61,9 +61,14 @@ async fn syncing_an_empty_corpus_deletes_everything_and_logs_each_deletion() {
     let db = TestDb::new().await;
     let loaded = load_seeds(&db.pool, &seeds()).await.expect("load");
 
-    let report = store::sync_corpus(&db.pool, &Corpus::default(), "test")
-        .await
-        .expect("sync");
+    let report = store::sync_corpus(
+        &db.pool,
+        &Corpus::default(),
+        "test",
+        store::Curated::Discard,
+    )
+    .await
+    .expect("sync");
 
     assert_eq!(report.deleted, loaded.created);
     assert!(store::is_empty(&db.pool).await.expect("count"));
