@@ -6,6 +6,7 @@ mod corpus;
 mod export;
 mod helpers;
 mod http;
+mod import;
 mod limits;
 mod schema;
 mod store;
