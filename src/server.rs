@@ -1,5 +1,6 @@
 //! HTTP: `/graphql` (GraphQL over HTTP, GET and POST, GraphiQL for browsers), `/healthz`,
-//! and the GraphiQL assets, all served from the binary so it works with no internet.
+//! the GraphiQL assets, all served from the binary so it works with no internet, and
+//! `/bench/implementers`, a bare JSON route used to measure what the GraphQL layer costs.
 
 use std::time::Duration;
 
@@ -46,6 +47,7 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphiql/{asset}", get(graphiql_asset))
         .route("/healthz", get(healthz))
+        .route("/bench/implementers", get(bench_implementers))
         .layer(axum::Extension(limits))
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(TimeoutLayer::with_status_code(
@@ -103,6 +105,39 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         "nodes": graph.node_count(),
         "edges": graph.edge_count(),
     }))
+}
+
+/// Query of `GET /bench/implementers`.
+#[derive(serde::Deserialize)]
+struct GoalParam {
+    goal: String,
+}
+
+/// The answer of `{ implementers(goal: $goal) { node { id } depth } }` with no GraphQL layer:
+/// the same traversal, the same JSON shape, straight from the snapshot. Read-only; it exists so
+/// `scripts/bench-http.sh` can show what parsing, validation and resolvers cost.
+async fn bench_implementers(
+    State(state): State<AppState>,
+    axum::extract::Query(param): axum::extract::Query<GoalParam>,
+) -> Response {
+    let graph = state.graph();
+    let Some(ix) = graph
+        .lookup(&param.goal)
+        .filter(|&ix| graph.get(ix).kind() == crate::model::NodeKind::Goal)
+    else {
+        return coded_response(
+            StatusCode::NOT_FOUND,
+            Code::NotFound,
+            &format!("no goal `{}`", param.goal),
+        );
+    };
+    let implementers: Vec<serde_json::Value> = crate::graph::traverse::implementers(
+        &graph, ix, true,
+    )
+    .into_iter()
+    .map(|i| json!({ "node": { "id": graph.get(i.node).id.as_str() }, "depth": i.chain.len() }))
+    .collect();
+    axum::Json(json!({ "data": { "implementers": implementers } })).into_response()
 }
 
 /// Does the client want the GraphQL-over-HTTP media type (which allows 4xx on request errors)?

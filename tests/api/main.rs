@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real server on an ephemeral port over a real SQLite
 //! file, the store, the seed reader and the schema contract.
 
+mod bench_route;
 mod check;
 mod corpus;
 mod export;
