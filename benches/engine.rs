@@ -7,6 +7,8 @@
 //!   `target/bench-data/<scale>`, generated with `policygraph generate` when missing.
 //! - `POLICYGRAPH_BENCH_SCALE`: `10k` (default), `100k` or `1m`, for the default directory.
 //! - `POLICYGRAPH_BENCH_SMOKE=1`: few repetitions, short criterion runs; for CI smoke tests.
+//! - `POLICYGRAPH_BENCH_LOAD_ONLY=1`: stop after the start-up and memory figures.
+//! - `POLICYGRAPH_BENCH_SKIP_CRITERION=1`: stop after the per-query table.
 //! - `POLICYGRAPH_BENCH_CTE_PATHS`: how many (b) queries SQLite runs (default 200, 20 at 1m:
 //!   each takes hundreds of milliseconds there).
 //!
@@ -176,8 +178,8 @@ impl Setup {
         });
         let startup = started.elapsed();
         let stats = region.change();
-        let live = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64
-            + stats.bytes_reallocated as f64;
+        // stats_alloc already folds reallocations into these two counters.
+        let live = stats.bytes_allocated as f64 - stats.bytes_deallocated as f64;
         println!(
             "start-up (connect + migrate check + read + build): {:.2} s for {} nodes, {} edges",
             startup.as_secs_f64(),
@@ -610,6 +612,9 @@ fn main() {
         config.smoke
     );
     let setup = Setup::load(&config);
+    if std::env::var("POLICYGRAPH_BENCH_LOAD_ONLY").is_ok_and(|v| v == "1") {
+        return;
+    }
     plans(&setup.db);
     verify(&setup, if config.smoke { 20 } else { 200 });
     table(&setup, &config);

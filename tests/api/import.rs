@@ -185,3 +185,24 @@ async fn a_part_of_cycle_is_refused_and_writes_nothing() {
     );
     assert!(store::is_empty(&db.pool).await.expect("count"));
 }
+
+#[tokio::test]
+async fn reading_returns_nodes_and_edges_in_id_order() {
+    let db = TestDb::new().await;
+    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    let dir = TempDir::new().expect("dir");
+    generate::write_dir(generate::Scale::Small, 9, dir.path()).expect("generate");
+    import(
+        &db.pool,
+        &dir.path().join("nodes.csv"),
+        &dir.path().join("edges.csv"),
+    )
+    .await
+    .expect("import");
+
+    let contents = store::read_all(&db.pool).await.expect("read");
+
+    assert!(contents.nodes.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(contents.edges.windows(2).all(|w| w[0].id() < w[1].id()));
+    assert!(contents.edges.iter().any(|e| !e.citations.is_empty()));
+}
