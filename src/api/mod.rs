@@ -74,9 +74,9 @@ pub async fn execute(
     limits: &Limits,
     graph: Arc<Graph>,
     pool: &SqlitePool,
-    request: Request,
+    mut request: Request,
 ) -> Response {
-    if let Some(refused) = limits::refuse(&request, limits) {
+    if let Some(refused) = limits::refuse(&mut request, limits) {
         return refused;
     }
     errors::ensure_codes(schema.execute(request.data(graph).data(pool.clone())).await)
