@@ -3,7 +3,10 @@
 # bare JSON route GET /bench/implementers, against one server on the seed corpus, 64 connections.
 # Prints requests/s and p50/p99 latency of each and the GraphQL/bare ratio at p50.
 #
-#   scripts/bench-http.sh [--goal ID] [--duration 10s] [--connections 64]
+#   scripts/bench-http.sh [--goal ID] [--duration 10s] [--connections 64] [--rounds 3]
+#
+# The two routes are run alternately, --rounds times each, and the medians compared: on a
+# 2-core machine one run of either moves by 10-20 % from run to run.
 #
 # Needs oha (installed with `cargo install oha` when missing). Client and server share the
 # machine, so the figures are for this machine with oha's own CPU use included.
@@ -13,12 +16,14 @@ cd "$(dirname "$0")/.."
 goal="goal:border-security"
 duration="10s"
 connections=64
+rounds=3
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --goal) goal="$2"; shift 2 ;;
         --duration) duration="$2"; shift 2 ;;
         --connections) connections="$2"; shift 2 ;;
-        *) echo "usage: $0 [--goal ID] [--duration 10s] [--connections 64]" >&2; exit 2 ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        *) echo "usage: $0 [--goal ID] [--duration 10s] [--connections 64] [--rounds 3]" >&2; exit 2 ;;
     esac
 done
 
@@ -69,9 +74,17 @@ run() {
         "$work/$name.json"
 }
 
-echo "== oha -z $duration -c $connections (warm-up 2s first)"
+echo "== oha -z $duration -c $connections, $rounds rounds (warm-up 2s first)"
 oha --no-tui --output-format quiet -z 2s -c "$connections" "http://$address/bench/implementers?goal=$goal" >/dev/null
-run graphql -m POST -H 'content-type: application/json' -d "$body" "http://$address/graphql"
-run bare "http://$address/bench/implementers?goal=$goal"
-jq -rn --slurpfile g "$work/graphql.json" --slurpfile b "$work/bare.json" \
-    '"GraphQL / bare at p50: \(($g[0].latencyPercentiles.p50 / $b[0].latencyPercentiles.p50) * 100 | round / 100)x, throughput bare / GraphQL: \(($b[0].summary.requestsPerSec / $g[0].summary.requestsPerSec) * 100 | round / 100)x"'
+for round in $(seq 1 "$rounds"); do
+    run "graphql-$round" -m POST -H 'content-type: application/json' -d "$body" "http://$address/graphql"
+    run "bare-$round" "http://$address/bench/implementers?goal=$goal"
+done
+jq -rs '
+    def median: sort | .[(length - 1) / 2 | floor];
+    (map(select(.name | startswith("graphql")))) as $g | (map(select(.name | startswith("bare")))) as $b |
+    ($g | map(.r.latencyPercentiles.p50) | median) as $gp50 | ($b | map(.r.latencyPercentiles.p50) | median) as $bp50 |
+    ($g | map(.r.latencyPercentiles.p99) | median) as $gp99 | ($b | map(.r.latencyPercentiles.p99) | median) as $bp99 |
+    ($g | map(.r.summary.requestsPerSec) | median) as $grps | ($b | map(.r.summary.requestsPerSec) | median) as $brps |
+    "median of \($g | length) rounds: GraphQL \($grps | floor) req/s, p50 \($gp50 * 1e6 | round / 1000) ms, p99 \($gp99 * 1e6 | round / 1000) ms; bare \($brps | floor) req/s, p50 \($bp50 * 1e6 | round / 1000) ms, p99 \($bp99 * 1e6 | round / 1000) ms\nGraphQL / bare at p50: \(($gp50 / $bp50) * 100 | round / 100)x (target <= 2x); throughput bare / GraphQL: \(($brps / $grps) * 100 | round / 100)x"
+' <(for f in "$work"/graphql-*.json "$work"/bare-*.json; do jq -c --arg name "$(basename "$f" .json)" '{name: $name, r: .}' "$f"; done)
