@@ -191,6 +191,13 @@ impl Setup {
             mb(live),
             mb((rss_bytes() - rss_before) as f64)
         );
+        println!(
+            "inline sizes: model::Node {} B, model::Edge {} B, NodeId {} B (petgraph adds 8 B \
+             per node and 16 B per edge; strings live on the heap besides)",
+            std::mem::size_of::<policygraph::model::Node>(),
+            std::mem::size_of::<policygraph::model::Edge>(),
+            std::mem::size_of::<policygraph::model::NodeId>()
+        );
 
         let ids = stored_ids(&config.dir);
         let queries: Queries =
