@@ -1,4 +1,5 @@
-//! The command line: `serve`, `load`, `check`, `schema`, `export`, `query`, `token`.
+//! The command line: `serve`, `load`, `import`, `generate`, `check`, `schema`, `export`,
+//! `query`, `token`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -6,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
 use crate::error::Error;
 use crate::model::PartialDate;
-use crate::{api, auth, check, corpus, export, graph, server, state, store};
+use crate::{api, auth, check, corpus, export, generate, graph, import, server, state, store};
 
 /// A traceability graph of strategic policy documents: which programmes implement which goals,
 /// adopted where, covering when — every fact backed by a verbatim quote from its source.
@@ -38,6 +39,33 @@ enum Command {
         /// `export --format seeds` saves them first).
         #[arg(long)]
         force: bool,
+    },
+    /// Add a graph from CSV files (`nodes.csv`: id,type,name; `edges.csv`: src,dst,type) to the
+    /// database: every row is validated first and every bad row is reported with its line;
+    /// nothing is written unless all are clean. Imported entities carry no citations.
+    Import {
+        /// The nodes file: `id,type,name`. A slug id `17` of type `Goal` becomes `goal:17`.
+        #[arg(long)]
+        nodes: std::path::PathBuf,
+        /// The edges file: `src,dst,type`, ends naming ids of the nodes file or stored nodes.
+        #[arg(long)]
+        edges: std::path::PathBuf,
+        /// Do not draw a progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Write the synthetic benchmark graph (../shared/bench/MODEL.md): nodes.csv, edges.csv,
+    /// queries.json and stats.json, deterministic for a scale and a seed.
+    Generate {
+        /// Roughly how many edges.
+        #[arg(long, value_enum)]
+        scale: generate::Scale,
+        /// Output directory (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Seed of the random stream.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
     },
     /// Validate the seed corpus and its citations without a database. Exit code 0 when clean,
     /// 1 on findings that fail the check, 2 on usage or I/O errors.
@@ -160,6 +188,39 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             );
             Ok(0)
         }),
+        Command::Import {
+            nodes,
+            edges,
+            quiet,
+        } => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            let bar = progress_bar(quiet);
+            let on_progress = |p: import::Progress| bar.show(p);
+            let started = std::time::Instant::now();
+            let report = import::import_csv(&pool, &nodes, &edges, IMPORT_ACTOR, &on_progress)
+                .await
+                .map_err(explain)?;
+            bar.finish();
+            println!(
+                "imported {} nodes and {} edges into {} in {:.1} s",
+                report.nodes,
+                report.edges,
+                cli.store.database_url,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }),
+        Command::Generate { scale, out, seed } => {
+            let stats = generate::write_dir(scale, seed, &out)
+                .with_context(|| format!("cannot write into {}", out.display()))?;
+            println!(
+                "wrote {} nodes and {} edges into {}",
+                stats["nodes"],
+                stats["edges"],
+                out.display()
+            );
+            Ok(0)
+        }
         Command::Export {
             format,
             root,
@@ -303,13 +364,71 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Prints every corpus finding before the error itself, so one run shows them all.
+/// Prints every corpus or import finding before the error itself, so one run shows them all.
 fn explain(error: Error) -> anyhow::Error {
-    if let Error::Corpus(diagnostics) = &error {
-        for d in diagnostics {
-            eprintln!("{d}");
+    match &error {
+        Error::Corpus(diagnostics) => {
+            for d in diagnostics {
+                eprintln!("{d}");
+            }
         }
-        return anyhow::anyhow!("{error}; nothing was written");
+        Error::Import(problems) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+        }
+        _ => return error.into(),
     }
-    error.into()
+    anyhow::anyhow!("{error}; nothing was written")
+}
+
+/// The actor recorded in the change log for CSV imports.
+const IMPORT_ACTOR: &str = "csv-import";
+
+/// An `indicatif` bar for import progress, hidden when `quiet` or not on a terminal.
+struct ImportBar {
+    bar: indicatif::ProgressBar,
+    stage: std::sync::Mutex<Option<import::Stage>>,
+}
+
+fn progress_bar(quiet: bool) -> ImportBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new(0)
+    };
+    ImportBar {
+        bar,
+        stage: std::sync::Mutex::new(None),
+    }
+}
+
+impl ImportBar {
+    fn show(&self, p: import::Progress) {
+        let Ok(mut stage) = self.stage.lock() else {
+            return;
+        };
+        if *stage != Some(p.stage) {
+            *stage = Some(p.stage);
+            let (template, message) = match p.stage {
+                import::Stage::ReadingNodes => {
+                    ("{msg:>14} {wide_bar} {bytes}/{total_bytes}", "nodes.csv")
+                }
+                import::Stage::ReadingEdges => {
+                    ("{msg:>14} {wide_bar} {bytes}/{total_bytes}", "edges.csv")
+                }
+                import::Stage::Writing => ("{msg:>14} {wide_bar} {pos}/{len} rows", "writing"),
+            };
+            if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+                self.bar.set_style(style);
+            }
+            self.bar.set_message(message);
+            self.bar.set_length(p.total);
+        }
+        self.bar.set_position(p.done);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }

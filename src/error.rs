@@ -7,6 +7,9 @@ pub enum Error {
     /// The seed corpus has errors; each is in the list, already located.
     #[error("the seed corpus has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
     Corpus(Vec<crate::corpus::diagnostic::Diagnostic>),
+    /// A CSV import has invalid rows; each is in the list, located by file and line.
+    #[error("the CSV import has {} error(s)", .0.len())]
+    Import(Vec<crate::import::RowError>),
     /// Opening, migrating or querying the database failed.
     #[error("database: {0}")]
     Database(String),

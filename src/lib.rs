@@ -3,7 +3,8 @@
 //! Data flows one way: seed files and source texts ([`corpus`]) are validated and written to
 //! SQLite ([`store`]), read into an immutable in-memory [`graph`] snapshot, and served through
 //! the GraphQL [`api`] over HTTP ([`server`]) or the command line ([`cli`]). Every node and edge
-//! carries verbatim citations into its source text.
+//! carries verbatim citations into its source text. Bulk data enters through [`import`]; the
+//! synthetic benchmark graph comes from [`generate`].
 
 pub mod api;
 pub mod auth;
@@ -16,7 +17,9 @@ pub mod dataset;
 pub mod error;
 pub mod export;
 pub mod findings;
+pub mod generate;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod server;
 pub mod state;

@@ -101,9 +101,12 @@ vocabulary! {
 }
 
 /// A node id, `<kind>:<slug>`, where the slug is lower-case ASCII letters, digits and `-`.
+///
+/// The text is shared (`Arc<str>`): a graph snapshot names every node once per edge end, and
+/// cloning an id must not copy it (a million edges would hold two million copies).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct NodeId(String);
+pub struct NodeId(std::sync::Arc<str>);
 
 /// Why a string is not a valid [`NodeId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,7 +149,7 @@ impl NodeId {
         if !slug_ok {
             return Err(IdError::Slug(text.to_owned()));
         }
-        Ok(NodeId(text.to_owned()))
+        Ok(NodeId(std::sync::Arc::from(text)))
     }
 
     /// The kind named by the id's prefix.
@@ -171,7 +174,7 @@ impl TryFrom<String> for NodeId {
 
 impl From<NodeId> for String {
     fn from(id: NodeId) -> String {
-        id.0
+        id.0.to_string()
     }
 }
 

@@ -1,5 +1,6 @@
 //! HTTP: `/graphql` (GraphQL over HTTP, GET and POST, GraphiQL for browsers), `/healthz`,
-//! and the GraphiQL assets, all served from the binary so it works with no internet.
+//! the GraphiQL assets, all served from the binary so it works with no internet, and
+//! `/bench/implementers`, a bare JSON route used to measure what the GraphQL layer costs.
 
 use std::time::Duration;
 
@@ -17,7 +18,6 @@ use tokio::net::TcpListener;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
-use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::extract::WebSocketUpgrade;
 use axum::http::Method;
@@ -70,6 +70,7 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/graphiql/{asset}", get(graphiql_asset))
         .route("/healthz", get(healthz))
+        .route("/bench/implementers", get(bench_implementers))
         .layer(axum::Extension(limits))
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(TimeoutLayer::with_status_code(
@@ -129,20 +130,6 @@ fn unauthenticated(message: &str) -> Response {
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
-}
-
-/// True when the operation `request` selects is a mutation (unparsable requests are left to
-/// the engine, which reports them).
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let operation = match (&document.operations, &request.operation_name) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
-        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
-    };
-    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
 }
 
 /// GraphQL over WebSocket (`graphql-transport-ws`, and the older `graphql-ws`), for
@@ -220,6 +207,39 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }))
 }
 
+/// Query of `GET /bench/implementers`.
+#[derive(serde::Deserialize)]
+struct GoalParam {
+    goal: String,
+}
+
+/// The answer of `{ implementers(goal: $goal) { node { id } depth } }` with no GraphQL layer:
+/// the same traversal, the same JSON shape, straight from the snapshot. Read-only; it exists so
+/// `scripts/bench-http.sh` can show what parsing, validation and resolvers cost.
+async fn bench_implementers(
+    State(state): State<AppState>,
+    axum::extract::Query(param): axum::extract::Query<GoalParam>,
+) -> Response {
+    let graph = state.graph();
+    let Some(ix) = graph
+        .lookup(&param.goal)
+        .filter(|&ix| graph.get(ix).kind() == crate::model::NodeKind::Goal)
+    else {
+        return coded_response(
+            StatusCode::NOT_FOUND,
+            Code::NotFound,
+            &format!("no goal `{}`", param.goal),
+        );
+    };
+    let implementers: Vec<serde_json::Value> = crate::graph::traverse::implementers(
+        &graph, ix, true,
+    )
+    .into_iter()
+    .map(|i| json!({ "node": { "id": graph.get(i.node).id.as_str() }, "depth": i.chain.len() }))
+    .collect();
+    axum::Json(json!({ "data": { "implementers": implementers } })).into_response()
+}
+
 /// Does the client want the GraphQL-over-HTTP media type (which allows 4xx on request errors)?
 fn wants_graphql_response(headers: &HeaderMap) -> bool {
     headers
@@ -242,23 +262,26 @@ async fn graphql_get(
     if browser && !query.split('&').any(|p| p.starts_with("query=")) {
         return Html(GRAPHIQL_PAGE).into_response();
     }
-    match async_graphql::http::parse_query_string(query) {
-        Ok(request) if is_mutation(&request) => {
-            let mut response = coded_response(
-                StatusCode::METHOD_NOT_ALLOWED,
-                Code::BadUserInput,
-                "mutations must be sent with POST",
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, HeaderValue::from_static("POST"));
-            response
+    let mut request = match async_graphql::http::parse_query_string(query) {
+        Ok(request) => request,
+        Err(e) => {
+            return request_error(&format!(
+                "cannot read the GraphQL request from the URL: {e}"
+            ));
         }
-        Ok(request) => run(&state, &headers, limits, BatchRequest::Single(request)).await,
-        Err(e) => request_error(&format!(
-            "cannot read the GraphQL request from the URL: {e}"
-        )),
+    };
+    if api::is_mutation(&mut request) {
+        let mut response = coded_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Code::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
     }
+    run(&state, &headers, limits, BatchRequest::Single(request)).await
 }
 
 async fn graphql_post(
@@ -294,7 +317,8 @@ async fn run(
         Ok(actor) => actor,
         Err(refused) => return refused,
     };
-    if actor.is_none() && batch.iter().any(is_mutation) {
+    let mut batch = batch;
+    if actor.is_none() && batch.iter_mut().any(api::is_mutation) {
         return unauthenticated(
             "writes need `Authorization: Bearer <token>` (create one with `policygraph token create`)",
         );

@@ -1,11 +1,13 @@
 //! Request checks the engine does not make itself: a cap on aliases, so one request cannot ask
-//! for the same expensive field a thousand times under different names.
+//! for the same expensive field a thousand times under different names. Queries are parsed
+//! once per request (and cached by their text) and handed to the engine already parsed.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult, Variables};
 
 use super::errors::Code;
 
@@ -34,6 +36,43 @@ fn aliases(document: &ExecutableDocument) -> usize {
         .map(|f| count(&f.node.selection_set.node))
         .sum();
     operations + fragments
+}
+
+/// Parsed documents by query text. Dashboards send the same few queries over and over, and
+/// parsing was the largest single cost of a small query in the HTTP load test (pest, about a
+/// tenth of the server's CPU); a clone of the parsed document is much cheaper.
+static PARSED: LazyLock<Mutex<HashMap<String, ExecutableDocument>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// Most distinct query texts kept; the cache is emptied when full (dashboards use a handful).
+const PARSED_CAP: usize = 512;
+
+/// Longest query text cached; longer ones are parsed every time.
+const PARSED_MAX_LEN: usize = 8 * 1024;
+
+/// Gives `request` its parsed document, from the cache when this text was parsed before; the
+/// engine then skips parsing (extensions still see the document). `None` when it does not
+/// parse: the engine reports the syntax error itself.
+pub fn parse_cached(request: &mut Request) -> Option<&ExecutableDocument> {
+    let cacheable = request.query.len() <= PARSED_MAX_LEN;
+    if cacheable {
+        let cached = PARSED
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&request.query).cloned());
+        if let Some(document) = cached {
+            request.set_parsed_query(document);
+            return request.parsed_query().ok();
+        }
+    }
+    let document = request.parsed_query().ok()?.clone();
+    if cacheable && let Ok(mut cache) = PARSED.lock() {
+        if cache.len() >= PARSED_CAP {
+            cache.clear();
+        }
+        cache.insert(request.query.clone(), document);
+    }
+    request.parsed_query().ok()
 }
 
 /// Refuses an operation over the alias cap with `LIMIT_EXCEEDED`, right after parsing and

@@ -16,6 +16,7 @@ pub mod types;
 
 use std::sync::Arc;
 
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, Schema};
 use sqlx::SqlitePool;
 
@@ -99,7 +100,24 @@ pub fn sdl() -> String {
     schema(Limits::default()).sdl()
 }
 
+/// True when the operation `request` selects is a mutation. The parse is kept in the request
+/// (and cached), so executing it later does not parse again; an unparsable request is not a
+/// mutation (the engine reports its syntax error).
+pub fn is_mutation(request: &mut Request) -> bool {
+    let operation_name = request.operation_name.clone();
+    let Some(document) = limits::parse_cached(request) else {
+        return false;
+    };
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next(),
+    };
+    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
+}
+
 /// Runs one request in `session`, with every error coded.
-pub async fn execute(schema: &ApiSchema, session: Session, request: Request) -> Response {
+pub async fn execute(schema: &ApiSchema, session: Session, mut request: Request) -> Response {
+    limits::parse_cached(&mut request);
     errors::ensure_codes(schema.execute(session.attach(request)).await)
 }

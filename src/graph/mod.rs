@@ -50,7 +50,12 @@ pub struct Graph {
 impl Graph {
     /// Builds a snapshot; fails if an edge names a node that does not exist.
     pub fn build(contents: Contents) -> Result<Graph> {
-        let mut graph = Graph::default();
+        let mut graph = Graph {
+            inner: DiGraph::with_capacity(contents.nodes.len(), contents.edges.len()),
+            index: HashMap::with_capacity(contents.nodes.len()),
+            by_id: Vec::with_capacity(contents.nodes.len()),
+            ..Graph::default()
+        };
         let mut nodes = contents.nodes;
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
         for node in nodes {
@@ -61,7 +66,7 @@ impl Graph {
             graph.by_id.push(NodeIx(ix));
             graph.by_kind.entry(kind).or_default().push(NodeIx(ix));
         }
-        for edge in contents.edges {
+        for mut edge in contents.edges {
             let (Some(&a), Some(&b)) = (graph.index.get(&edge.from), graph.index.get(&edge.to))
             else {
                 return Err(Error::Database(format!(
@@ -69,8 +74,12 @@ impl Graph {
                     edge.id()
                 )));
             };
+            // Share the nodes' id text instead of keeping the copies read for this edge.
+            edge.from = graph.inner[a].id.clone();
+            edge.to = graph.inner[b].id.clone();
             graph.inner.add_edge(a, b, edge);
         }
+        graph.by_kind.values_mut().for_each(|v| v.shrink_to_fit());
         graph.texts = contents.texts.into_iter().collect();
         graph.verify()?;
         Ok(graph)

@@ -2,6 +2,7 @@
 //! file, the store, the seed reader and the schema contract.
 
 mod auth;
+mod bench_route;
 mod check;
 mod corpus;
 mod curate;
@@ -9,6 +10,7 @@ mod durability;
 mod export;
 mod helpers;
 mod http;
+mod import;
 mod limits;
 mod live;
 mod schema;

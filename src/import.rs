@@ -1,0 +1,717 @@
+//! Bulk import of a graph from CSV: `nodes.csv` (`id,type,name`) and `edges.csv`
+//! (`src,dst,type`), the shape written by the benchmark generator (`../shared/bench/gen.py`,
+//! `policygraph generate`) and by `policygraph export --format csv`.
+//!
+//! Every row is validated first and every problem is reported with its file and line; nothing is
+//! written unless the whole input is clean. The write is one `BEGIN IMMEDIATE` transaction with
+//! multi-row `INSERT`s whose prepared statements are reused, so a million edges take seconds.
+//!
+//! Mapping to the model:
+//! - `type` is a node kind, matched case-insensitively (`Goal`, `TimeSpan`, `goal`, ...);
+//! - `id` is either a slug (`17`, `border-security`), which becomes `<kind>:<slug>` (`goal:17`),
+//!   or already a full id of that kind (`goal:17`), so exports import back unchanged;
+//! - `src` and `dst` name an `id` of `nodes.csv`, or a node already in the store by its full id;
+//! - edge `type` is an edge kind; the generator's `CITES` is our `REFERENCES`.
+//!
+//! Imported entities carry no citations (synthetic and spreadsheet data has none), so
+//! `policygraph check` reports imported programmes as unverified. The change log gets one
+//! `create` entry per imported node and edge, and titles enter the full-text index, in the same
+//! transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use petgraph::algo::toposort;
+use petgraph::graph::DiGraph;
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::error::{Error, Result};
+use crate::model::{EdgeKind, NodeId, NodeKind};
+
+/// One problem in the input, located at a line of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowError {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// 1-based line in `file`.
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// What an import wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Nodes created.
+    pub nodes: usize,
+    /// Edges created.
+    pub edges: usize,
+}
+
+/// Which part of the work a [`Progress`] report is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and validating `nodes.csv`; counts bytes.
+    ReadingNodes,
+    /// Reading and validating `edges.csv`; counts bytes.
+    ReadingEdges,
+    /// Inserting rows; counts nodes plus edges.
+    Writing,
+}
+
+/// How far an import has got, reported now and then to a callback (e.g. a progress bar).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The current stage.
+    pub stage: Stage,
+    /// Units done in this stage.
+    pub done: u64,
+    /// Units in this stage.
+    pub total: u64,
+}
+
+/// A progress callback; `&|_| {}` reports nothing.
+pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Send + Sync);
+
+/// Rows per multi-row `INSERT`: fewer round trips to SQLite's worker thread, and well below
+/// SQLite's limit of 32 766 bound parameters.
+const CHUNK: usize = 256;
+
+/// How often (in rows) progress is reported.
+const REPORT_EVERY: u64 = 16_384;
+
+/// A validated node of the input.
+struct NewNode {
+    id: NodeId,
+    kind: NodeKind,
+    title: String,
+}
+
+/// A validated edge; ends index [`Plan::ids`].
+struct NewEdge {
+    from: u32,
+    kind: EdgeKind,
+    to: u32,
+}
+
+/// Everything to write, validated.
+struct Plan {
+    nodes: Vec<NewNode>,
+    /// Full ids of every node an edge can name: the new nodes first (same order as `nodes`),
+    /// then store nodes that edges refer to.
+    ids: Vec<String>,
+    edges: Vec<NewEdge>,
+}
+
+/// The node kind a CSV `type` names (case-insensitive spelling of a [`NodeKind`]).
+pub fn node_kind(text: &str) -> Option<NodeKind> {
+    NodeKind::ALL
+        .iter()
+        .copied()
+        .find(|k| k.as_str().eq_ignore_ascii_case(text))
+}
+
+/// The edge kind a CSV `type` names: an [`EdgeKind`] spelling, or the generator's `CITES`.
+pub fn edge_kind(text: &str) -> Option<EdgeKind> {
+    if text.eq_ignore_ascii_case("CITES") {
+        return Some(EdgeKind::References);
+    }
+    EdgeKind::parse(&text.to_ascii_uppercase())
+}
+
+/// The id a CSV node gets: `<kind>:<id>`, or `id` itself when it already is a full id of `kind`.
+pub fn node_id(kind: NodeKind, csv_id: &str) -> std::result::Result<NodeId, String> {
+    if let Some((prefix, _)) = csv_id.split_once(':') {
+        let id = NodeId::parse(csv_id).map_err(|e| e.to_string())?;
+        if id.kind() != kind {
+            return Err(format!(
+                "id `{csv_id}` has kind `{prefix}` but the row's type is `{kind}`"
+            ));
+        }
+        return Ok(id);
+    }
+    NodeId::parse(&format!("{kind}:{csv_id}")).map_err(|_| {
+        format!("id `{csv_id}` is not a slug: use lower-case letters, digits and single `-`")
+    })
+}
+
+/// Reads, validates and imports `nodes` and `edges` into the store, logging each entity as
+/// created by `actor`. On any invalid row nothing is written and the error lists every problem.
+///
+/// Node ids must be new to the store; edges may also name nodes already stored.
+pub async fn import_csv(
+    pool: &SqlitePool,
+    nodes: &Path,
+    edges: &Path,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<ImportReport> {
+    let stored: HashSet<String> = sqlx::query_scalar("SELECT id FROM nodes")
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .collect();
+    let started = std::time::Instant::now();
+    let plan = {
+        let nodes = nodes.to_owned();
+        let edges = edges.to_owned();
+        let progress = |p| progress(p);
+        // Parsing is CPU work: keep it off the async worker with `block_in_place` when the
+        // runtime allows it (multi-threaded), else run it inline.
+        let read = || read_plan(&nodes, &edges, &stored, &progress);
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
+            _ => read(),
+        }
+    }?;
+    let stored_edges = stored_dependency_edges(pool).await?;
+    check_cycles(&plan, &stored_edges, edges)?;
+    tracing::info!(elapsed = ?started.elapsed(), nodes = plan.nodes.len(), edges = plan.edges.len(), "import: read and validated");
+
+    let mut conn = pool.acquire().await?;
+    // A million index entries in random key order thrash SQLite's default 2 MB page cache;
+    // a large cache for this connection keeps the index pages in memory until the commit.
+    sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+        .execute(&mut *conn)
+        .await?;
+    let result = import_in(&mut conn, &plan, &stored, actor, progress).await;
+    let reset = sqlx::query("PRAGMA cache_size = -2000")
+        .execute(&mut *conn)
+        .await;
+    let report = result?;
+    reset?;
+    tracing::info!(elapsed = ?started.elapsed(), "import: committed");
+    // Move the transaction from the WAL into the database file now: otherwise the next
+    // process to open the file replays a WAL as large as the import (0.75 s of a 2 s start-up
+    // budget at 1m edges). Best effort: a busy reader only postpones it.
+    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *conn)
+        .await
+    {
+        tracing::warn!(error = %e, "import: cannot checkpoint the WAL; it will be later");
+    }
+    tracing::info!(elapsed = ?started.elapsed(), "import: checkpointed");
+    Ok(report)
+}
+
+/// SQLite page cache for the import connection, in KiB (released when the import ends).
+const IMPORT_CACHE_KIB: u32 = 512 * 1024;
+
+/// The write transaction of [`import_csv`].
+async fn import_in(
+    conn: &mut sqlx::SqliteConnection,
+    plan: &Plan,
+    stored: &HashSet<String>,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<ImportReport> {
+    use sqlx::Connection;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    // Recheck under the write lock: a node created since the read above would collide.
+    let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM nodes")
+        .fetch_all(&mut *tx)
+        .await?;
+    let fresh: HashSet<&str> = plan.nodes.iter().map(|n| n.id.as_str()).collect();
+    if taken.iter().any(|id| fresh.contains(id.as_str())) || taken.len() != stored.len() {
+        return Err(Error::Database(
+            "the store changed while the CSV was read; run the import again".to_owned(),
+        ));
+    }
+    let report = write_plan(&mut tx, plan, actor, progress).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Reads both files into a plan, collecting every problem.
+fn read_plan(
+    nodes_path: &Path,
+    edges_path: &Path,
+    stored: &HashSet<String>,
+    progress: &dyn Fn(Progress),
+) -> Result<Plan> {
+    let mut problems = Vec::new();
+    let mut plan = Plan {
+        nodes: Vec::new(),
+        ids: Vec::new(),
+        edges: Vec::new(),
+    };
+    // CSV id -> index into `plan.ids`, with the line that declared it.
+    let mut by_csv_id: HashMap<String, (u32, u64)> = HashMap::new();
+    let mut full_ids: HashMap<String, u64> = HashMap::new();
+
+    let mut reader = open(nodes_path)?;
+    let total = file_len(nodes_path);
+    let [id_col, type_col, name_col] = columns(&mut reader, nodes_path, ["id", "type", "name"])?;
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0u64;
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, csv::Position::line);
+                problems.push(row_error(nodes_path, line, csv_message(&e)));
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, csv::Position::line);
+        rows += 1;
+        if rows % REPORT_EVERY == 0 {
+            progress(Progress {
+                stage: Stage::ReadingNodes,
+                done: record.position().map_or(0, csv::Position::byte),
+                total,
+            });
+        }
+        let (csv_id, kind_text, name) = (&record[id_col], &record[type_col], &record[name_col]);
+        let mut bad = |message: String| problems.push(row_error(nodes_path, line, message));
+        let Some(kind) = node_kind(kind_text) else {
+            bad(format!(
+                "unknown type `{kind_text}` (known: {})",
+                NodeKind::spellings()
+            ));
+            continue;
+        };
+        let id = match node_id(kind, csv_id) {
+            Ok(id) => id,
+            Err(message) => {
+                bad(message);
+                continue;
+            }
+        };
+        if name.trim().is_empty() {
+            bad(format!("node `{id}` has an empty name"));
+        }
+        if let Some((_, first)) = by_csv_id.get(csv_id) {
+            bad(format!(
+                "duplicate id `{csv_id}`, first declared at line {first}"
+            ));
+            continue;
+        }
+        if let Some(first) = full_ids.get(id.as_str()) {
+            bad(format!(
+                "duplicate id `{id}`, first declared at line {first}"
+            ));
+            continue;
+        }
+        if stored.contains(id.as_str()) {
+            bad(format!("node `{id}` already exists in the store"));
+            continue;
+        }
+        let ix = plan.ids.len() as u32;
+        by_csv_id.insert(csv_id.to_owned(), (ix, line));
+        full_ids.insert(id.as_str().to_owned(), line);
+        plan.ids.push(id.as_str().to_owned());
+        plan.nodes.push(NewNode {
+            id,
+            kind,
+            title: name.to_owned(),
+        });
+    }
+    drop(full_ids);
+
+    let mut reader = open(edges_path)?;
+    let total = file_len(edges_path);
+    let [src_col, dst_col, kind_col] = columns(&mut reader, edges_path, ["src", "dst", "type"])?;
+    let mut stored_ix: HashMap<String, u32> = HashMap::new();
+    let mut seen: HashMap<(u32, EdgeKind, u32), u64> = HashMap::new();
+    let mut rows = 0u64;
+    loop {
+        let line = reader.position().line();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, csv::Position::line);
+                problems.push(row_error(edges_path, line, csv_message(&e)));
+                continue;
+            }
+        }
+        let line = record.position().map_or(line, csv::Position::line);
+        rows += 1;
+        if rows % REPORT_EVERY == 0 {
+            progress(Progress {
+                stage: Stage::ReadingEdges,
+                done: record.position().map_or(0, csv::Position::byte),
+                total,
+            });
+        }
+        let mut end = |name: &str, text: &str| -> std::result::Result<u32, String> {
+            if let Some(&(ix, _)) = by_csv_id.get(text) {
+                return Ok(ix);
+            }
+            if let Some(&ix) = stored_ix.get(text) {
+                return Ok(ix);
+            }
+            if stored.contains(text) {
+                let ix = plan.ids.len() as u32;
+                plan.ids.push(text.to_owned());
+                stored_ix.insert(text.to_owned(), ix);
+                return Ok(ix);
+            }
+            Err(format!(
+                "{name} `{text}` is neither an id of the nodes file nor a node in the store"
+            ))
+        };
+        let from = end("src", &record[src_col]);
+        let to = end("dst", &record[dst_col]);
+        let kind_text = &record[kind_col];
+        let kind = edge_kind(kind_text).ok_or_else(|| {
+            format!(
+                "unknown edge type `{kind_text}` (known: CITES, {})",
+                EdgeKind::spellings()
+            )
+        });
+        let mut row_ok = true;
+        for message in [from.as_ref().err(), to.as_ref().err(), kind.as_ref().err()]
+            .into_iter()
+            .flatten()
+        {
+            problems.push(row_error(edges_path, line, message.clone()));
+            row_ok = false;
+        }
+        let (Ok(from), Ok(to), Ok(kind), true) = (from, to, kind, row_ok) else {
+            continue;
+        };
+        if from == to {
+            let message = format!("edge from `{}` to itself", plan.ids[from as usize]);
+            problems.push(row_error(edges_path, line, message));
+            continue;
+        }
+        if let Some(first) = seen.insert((from, kind, to), line) {
+            let message = format!(
+                "duplicate edge `{}`, first at line {first}",
+                edge_id_text(&plan.ids, from, kind, to)
+            );
+            problems.push(row_error(edges_path, line, message));
+            continue;
+        }
+        plan.edges.push(NewEdge { from, kind, to });
+    }
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(Error::Import(problems))
+    }
+}
+
+fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot open {}: {e}", path.display()),
+        ))
+    })?;
+    Ok(csv::ReaderBuilder::new()
+        .has_headers(true)
+        .buffer_capacity(1 << 20)
+        .from_reader(file))
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
+/// Positions of the named columns in the header; an error naming the missing ones otherwise.
+fn columns<const N: usize>(
+    reader: &mut csv::Reader<std::fs::File>,
+    path: &Path,
+    names: [&str; N],
+) -> Result<[usize; N]> {
+    let header = reader
+        .headers()
+        .map_err(|e| Error::Import(vec![row_error(path, 1, csv_message(&e))]))?
+        .clone();
+    let mut out = [0; N];
+    let mut missing = Vec::new();
+    for (slot, name) in out.iter_mut().zip(names) {
+        match header.iter().position(|h| h.trim() == name) {
+            Some(i) => *slot = i,
+            None => missing.push(name),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(out);
+    }
+    let message = format!(
+        "the header must name the columns {} (missing: {})",
+        names.join(","),
+        missing.join(", ")
+    );
+    Err(Error::Import(vec![row_error(path, 1, message)]))
+}
+
+fn row_error(file: &Path, line: u64, message: String) -> RowError {
+    RowError {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("{len} fields where the header has {expected_len}"),
+        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+        _ => format!("unreadable row: {e}"),
+    }
+}
+
+fn edge_id_text(ids: &[String], from: u32, kind: EdgeKind, to: u32) -> String {
+    format!("{}/{kind}/{}", ids[from as usize], ids[to as usize])
+}
+
+/// PART_OF and DEPENDS_ON edges already stored, as `(source, kind, target)` ids.
+async fn stored_dependency_edges(pool: &SqlitePool) -> Result<Vec<(String, EdgeKind, String)>> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT source, kind, target FROM edges WHERE kind IN ('PART_OF', 'DEPENDS_ON')",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(s, k, t)| Some((s, EdgeKind::parse(&k)?, t)))
+        .collect())
+}
+
+/// PART_OF and DEPENDS_ON must stay acyclic (DESIGN.md), counting the edges already stored.
+fn check_cycles(
+    plan: &Plan,
+    stored: &[(String, EdgeKind, String)],
+    edges_path: &Path,
+) -> Result<()> {
+    let mut problems = Vec::new();
+    let position: HashMap<&str, u32> = plan
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i as u32))
+        .collect();
+    for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
+        let mut names: Vec<&str> = plan.ids.iter().map(String::as_str).collect();
+        let mut extra: HashMap<&str, u32> = HashMap::new();
+        let mut pairs: Vec<(u32, u32)> = plan
+            .edges
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| (e.from, e.to))
+            .collect();
+        for (s, _, t) in stored.iter().filter(|e| e.1 == kind) {
+            let mut ends = [0u32; 2];
+            for (slot, id) in ends.iter_mut().zip([s.as_str(), t.as_str()]) {
+                *slot = match position.get(id) {
+                    Some(&i) => i,
+                    None => *extra.entry(id).or_insert_with(|| {
+                        names.push(id);
+                        (names.len() - 1) as u32
+                    }),
+                };
+            }
+            pairs.push((ends[0], ends[1]));
+        }
+        let graph: DiGraph<(), (), u32> = DiGraph::from_edges(pairs);
+        if let Err(cycle) = toposort(&graph, None) {
+            let at = names
+                .get(cycle.node_id().index())
+                .copied()
+                .unwrap_or_default();
+            problems.push(RowError {
+                file: edges_path.to_owned(),
+                line: 0,
+                message: format!(
+                    "{kind} edges form a cycle through `{at}`; {kind} must be acyclic"
+                ),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Import(problems))
+    }
+}
+
+/// Inserts the plan inside `tx`; returns what was written.
+async fn write_plan(
+    tx: &mut Transaction<'_, Sqlite>,
+    plan: &Plan,
+    actor: &str,
+    progress: OnProgress<'_>,
+) -> Result<ImportReport> {
+    let total = (plan.nodes.len() + plan.edges.len()) as u64;
+    let mut done = 0u64;
+    let mut next_report = 0u64;
+    let mut report = |done: u64| {
+        if done >= next_report || done == total {
+            progress(Progress {
+                stage: Stage::Writing,
+                done,
+                total,
+            });
+            next_report = done + REPORT_EVERY * 4;
+        }
+    };
+    report(0);
+    let (nodes_before, edges_before): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT coalesce(max(rowid), 0) FROM nodes),
+                (SELECT coalesce(max(rowid), 0) FROM edges)",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+
+    const NODES: &str = "INSERT INTO nodes (id, kind, title) VALUES ";
+    const EDGES: &str = "INSERT INTO edges (id, source, kind, target) VALUES ";
+    let (full_nodes, full_edges) = (values_sql(NODES, 3, CHUNK), values_sql(EDGES, 4, CHUNK));
+    for chunk in plan.nodes.chunks(CHUNK) {
+        let sql = if chunk.len() == CHUNK {
+            full_nodes.clone()
+        } else {
+            values_sql(NODES, 3, chunk.len())
+        };
+        let mut query = sqlx::query(&sql);
+        for n in chunk {
+            query = query
+                .bind(n.id.as_str())
+                .bind(n.kind.as_str())
+                .bind(n.title.as_str());
+        }
+        query.execute(&mut **tx).await?;
+        done += chunk.len() as u64;
+        report(done);
+    }
+    for chunk in plan.edges.chunks(CHUNK) {
+        let sql = if chunk.len() == CHUNK {
+            full_edges.clone()
+        } else {
+            values_sql(EDGES, 4, chunk.len())
+        };
+        let mut query = sqlx::query(&sql);
+        for e in chunk {
+            let (from, to) = (&plan.ids[e.from as usize], &plan.ids[e.to as usize]);
+            query = query
+                .bind(edge_id_text(&plan.ids, e.from, e.kind, e.to))
+                .bind(from.as_str())
+                .bind(e.kind.as_str())
+                .bind(to.as_str());
+        }
+        query.execute(&mut **tx).await?;
+        done += chunk.len() as u64;
+        report(done);
+    }
+
+    tracing::info!("import: rows inserted");
+    // The change log and the search index, set-wise from the rows just inserted; the JSON
+    // images are the ones `store::sync_corpus` logs for a node or edge without citations.
+    sqlx::query(
+        "INSERT INTO search_index (entity, kind, field, text)
+         SELECT id, kind, 'title', title FROM nodes WHERE rowid > ?",
+    )
+    .bind(nodes_before)
+    .execute(&mut **tx)
+    .await?;
+    tracing::info!("import: search index written");
+    sqlx::query(
+        "INSERT INTO change_log (actor, op, entity, after)
+         SELECT ?, 'create', id, json_object('id', id, 'title', title, 'note', note, 'date', date,
+                'start', start_date, 'end', end_date, 'place', place, 'format', format,
+                'citations', json('[]'))
+         FROM nodes WHERE rowid > ? ORDER BY rowid",
+    )
+    .bind(actor)
+    .bind(nodes_before)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO change_log (actor, op, entity, after)
+         SELECT ?, 'create', id, json_object('from', source, 'kind', kind, 'to', target,
+                'note', note, 'citations', json('[]'))
+         FROM edges WHERE rowid > ? ORDER BY rowid",
+    )
+    .bind(actor)
+    .bind(edges_before)
+    .execute(&mut **tx)
+    .await?;
+    report(total);
+    Ok(ImportReport {
+        nodes: plan.nodes.len(),
+        edges: plan.edges.len(),
+    })
+}
+
+/// `INSERT ... VALUES (?, ?, ?), (?, ?, ?), ...` for `rows` rows of `columns` values.
+fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    let mut sql = String::with_capacity(head.len() + rows * (row.len() + 2));
+    sql.push_str(head);
+    for i in 0..rows {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&row);
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generator_types_map_to_node_kinds_whatever_their_case() {
+        assert_eq!(node_kind("TimeSpan"), Some(NodeKind::TimeSpan));
+        assert_eq!(node_kind("goal"), Some(NodeKind::Goal));
+        assert_eq!(node_kind("Gaol"), None);
+    }
+
+    #[test]
+    fn cites_is_read_as_references() {
+        assert_eq!(edge_kind("CITES"), Some(EdgeKind::References));
+        assert_eq!(edge_kind("PART_OF"), Some(EdgeKind::PartOf));
+        assert_eq!(edge_kind("LIKES"), None);
+    }
+
+    #[test]
+    fn a_slug_gets_the_kind_prefix_and_a_full_id_of_the_same_kind_is_kept() {
+        assert_eq!(
+            node_id(NodeKind::Goal, "17").expect("id").as_str(),
+            "goal:17"
+        );
+        assert_eq!(
+            node_id(NodeKind::Goal, "goal:a-b").expect("id").as_str(),
+            "goal:a-b"
+        );
+        assert!(node_id(NodeKind::Goal, "programme:x").is_err());
+        assert!(node_id(NodeKind::Goal, "Not A Slug").is_err());
+    }
+
+    #[test]
+    fn edge_ids_are_the_model_s_edge_ids() {
+        let ids = vec!["goal:1".to_owned(), "goal:0".to_owned()];
+        let (a, b) = (
+            NodeId::parse("goal:1").expect("id"),
+            NodeId::parse("goal:0").expect("id"),
+        );
+        assert_eq!(
+            edge_id_text(&ids, 0, EdgeKind::PartOf, 1),
+            crate::model::edge_id(&a, EdgeKind::PartOf, &b)
+        );
+    }
+
+    #[test]
+    fn multi_row_inserts_have_one_placeholder_group_per_row() {
+        assert_eq!(
+            values_sql("INSERT INTO t (a, b) VALUES ", 2, 2),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
+        );
+    }
+}

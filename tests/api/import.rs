@@ -1,0 +1,208 @@
+//! CSV bulk import: the generator's files go in whole; a bad file is reported row by row and
+//! writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use policygraph::error::Error;
+use policygraph::generate;
+use policygraph::graph::Graph;
+use policygraph::import::{ImportReport, import_csv};
+use policygraph::state::load_seeds;
+use policygraph::store;
+use sqlx::SqlitePool;
+use tempfile::TempDir;
+
+use crate::helpers::{TestDb, seeds};
+
+/// Writes `nodes.csv` and `edges.csv` with these contents into a fresh directory.
+fn csv_files(nodes: &str, edges: &str) -> (TempDir, PathBuf, PathBuf) {
+    let dir = TempDir::new().expect("dir");
+    let (n, e) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    std::fs::write(&n, nodes).expect("nodes.csv");
+    std::fs::write(&e, edges).expect("edges.csv");
+    (dir, n, e)
+}
+
+async fn import(
+    pool: &SqlitePool,
+    nodes: &Path,
+    edges: &Path,
+) -> policygraph::error::Result<ImportReport> {
+    import_csv(pool, nodes, edges, "test", &|_| {}).await
+}
+
+async fn count(pool: &SqlitePool, sql: &str) -> usize {
+    sqlx::query_scalar::<_, i64>(sql)
+        .fetch_one(pool)
+        .await
+        .expect("count") as usize
+}
+
+#[tokio::test]
+async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
+    let db = TestDb::new().await;
+    let dir = TempDir::new().expect("dir");
+    let stats = generate::write_dir(generate::Scale::Small, 5, dir.path()).expect("generate");
+    let (nodes, edges) = (
+        stats["nodes"].as_u64().expect("nodes") as usize,
+        stats["edges"].as_u64().expect("edges") as usize,
+    );
+
+    let report = import(
+        &db.pool,
+        &dir.path().join("nodes.csv"),
+        &dir.path().join("edges.csv"),
+    )
+    .await
+    .expect("import");
+
+    assert_eq!(report, ImportReport { nodes, edges });
+    assert_eq!(count(&db.pool, "SELECT count(*) FROM nodes").await, nodes);
+    assert_eq!(count(&db.pool, "SELECT count(*) FROM edges").await, edges);
+    assert_eq!(
+        count(
+            &db.pool,
+            "SELECT count(*) FROM change_log WHERE actor = 'test'"
+        )
+        .await,
+        nodes + edges
+    );
+    let graph = Graph::build(store::read_all(&db.pool).await.expect("read")).expect("graph");
+    assert_eq!((graph.node_count(), graph.edge_count()), (nodes, edges));
+    assert!(graph.lookup("goal:0").is_some());
+    let hits = store::search::search(&db.pool, "goal-0", &[], 5)
+        .await
+        .expect("search");
+    assert!(hits.iter().any(|h| h.entity == "goal:0"), "{hits:?}");
+}
+
+#[tokio::test]
+async fn edges_may_name_nodes_already_in_the_store_and_cites_becomes_references() {
+    let db = TestDb::new().await;
+    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    let (_dir, nodes, edges) = csv_files(
+        "id,type,name\nsub-1,Goal,A sub-goal\nnote-1,Document,A note\n",
+        "src,dst,type\nsub-1,goal:border-security,PART_OF\nnote-1,sub-1,CITES\n",
+    );
+    let report = import(&db.pool, &nodes, &edges).await.expect("import");
+
+    assert_eq!(report, ImportReport { nodes: 2, edges: 2 });
+    assert_eq!(
+        count(
+            &db.pool,
+            "SELECT count(*) FROM edges WHERE id = 'document:note-1/REFERENCES/goal:sub-1'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_bad_csv_reports_every_error_with_its_line_and_writes_nothing() {
+    let db = TestDb::new().await;
+    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    let before = store::read_all(&db.pool).await.expect("read");
+    let logged = count(&db.pool, "SELECT count(*) FROM change_log").await;
+    let (_dir, nodes, edges) = csv_files(
+        "id,type,name\n\
+         1,Goal,fine\n\
+         2,Gaol,unknown type\n\
+         3,Goal,\n\
+         1,Programme,duplicate id\n\
+         Bad Id,Goal,not a slug\n\
+         4,Goal\n\
+         5,Programme,fine\n",
+        "src,dst,type\n\
+         5,1,IMPLEMENTS\n\
+         5,99,IMPLEMENTS\n\
+         5,1,LIKES\n\
+         5,1,IMPLEMENTS\n\
+         1,1,PART_OF\n\
+         5,goal:border-security,IMPLEMENTS\n",
+    );
+
+    let result = import(&db.pool, &nodes, &edges).await;
+
+    let Err(Error::Import(problems)) = result else {
+        panic!("expected import errors, got {result:?}");
+    };
+    let located: Vec<(String, u64)> = problems
+        .iter()
+        .map(|p| {
+            let file = p
+                .file
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            (file, p.line)
+        })
+        .collect();
+    let expect = |file: &str, line: u64| (file.to_owned(), line);
+    assert_eq!(
+        located,
+        vec![
+            expect("nodes.csv", 3),
+            expect("nodes.csv", 4),
+            expect("nodes.csv", 5),
+            expect("nodes.csv", 6),
+            expect("nodes.csv", 7),
+            expect("edges.csv", 3),
+            expect("edges.csv", 4),
+            expect("edges.csv", 5),
+            expect("edges.csv", 6),
+        ],
+        "{problems:#?}"
+    );
+    let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(messages[0].contains("unknown type `Gaol`"), "{messages:#?}");
+    assert!(messages[2].contains("duplicate id `1`, first declared at line 2"));
+    assert!(messages[5].contains("`99`"));
+    assert!(messages[7].contains("duplicate edge"));
+    assert_eq!(store::read_all(&db.pool).await.expect("read"), before);
+    assert_eq!(
+        count(&db.pool, "SELECT count(*) FROM change_log").await,
+        logged
+    );
+}
+
+#[tokio::test]
+async fn a_part_of_cycle_is_refused_and_writes_nothing() {
+    let db = TestDb::new().await;
+    let (_dir, nodes, edges) = csv_files(
+        "id,type,name\na,Goal,A\nb,Goal,B\nc,Goal,C\n",
+        "src,dst,type\na,b,PART_OF\nb,c,PART_OF\nc,a,PART_OF\n",
+    );
+
+    let result = import(&db.pool, &nodes, &edges).await;
+
+    let Err(Error::Import(problems)) = result else {
+        panic!("expected a cycle, got {result:?}");
+    };
+    assert!(
+        problems[0].message.contains("PART_OF edges form a cycle"),
+        "{problems:?}"
+    );
+    assert!(store::is_empty(&db.pool).await.expect("count"));
+}
+
+#[tokio::test]
+async fn reading_returns_nodes_and_edges_in_id_order() {
+    let db = TestDb::new().await;
+    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    let dir = TempDir::new().expect("dir");
+    generate::write_dir(generate::Scale::Small, 9, dir.path()).expect("generate");
+    import(
+        &db.pool,
+        &dir.path().join("nodes.csv"),
+        &dir.path().join("edges.csv"),
+    )
+    .await
+    .expect("import");
+
+    let contents = store::read_all(&db.pool).await.expect("read");
+
+    assert!(contents.nodes.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(contents.edges.windows(2).all(|w| w[0].id() < w[1].id()));
+    assert!(contents.edges.iter().any(|e| !e.citations.is_empty()));
+}
