@@ -7,7 +7,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::corpus::quote::QuoteIndex;
 use crate::corpus::seedfile;
 use crate::dataset::Dataset;
-use crate::findings;
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, SourceText};
 
 /// A quote to locate in a document's stored text.
@@ -147,10 +146,10 @@ pub enum ProblemCode {
 pub fn apply(
     base: &Dataset,
     edits: &[(String, Edit)],
-    today: PartialDate,
 ) -> Result<(Dataset, BTreeSet<String>), Vec<Problem>> {
     let mut w = Workspace {
         data: base.clone(),
+        fields: HashMap::new(),
         touched: BTreeSet::new(),
         problems: Vec::new(),
         indexes: HashMap::new(),
@@ -159,7 +158,7 @@ pub fn apply(
         w.apply(field, edit);
     }
     if w.problems.is_empty() {
-        w.graph_rules(base, today);
+        w.graph_rules(base);
     }
     if w.problems.is_empty() {
         Ok((w.data, w.touched))
@@ -170,6 +169,8 @@ pub fn apply(
 
 struct Workspace {
     data: Dataset,
+    /// The input field each created edge came from, for problems found later.
+    fields: HashMap<String, String>,
     touched: BTreeSet<String>,
     problems: Vec<Problem>,
     indexes: HashMap<String, QuoteIndex>,
@@ -488,6 +489,7 @@ impl Workspace {
             return;
         }
         edge.citations = self.citations(field, &id, cites);
+        self.fields.insert(id.clone(), field.to_owned());
         self.data.edges.insert(id.clone(), edge);
         self.touched.insert(id);
     }
@@ -597,28 +599,75 @@ impl Workspace {
         out
     }
 
-    /// Graph-wide rules (cycles, unverified programmes): only findings the edits introduced
-    /// count, so an older problem elsewhere never blocks an unrelated edit.
-    fn graph_rules(&mut self, base: &Dataset, today: PartialDate) {
-        let errors = |d: &Dataset| -> Vec<findings::Finding> {
-            let nodes: Vec<&Node> = d.nodes.values().collect();
-            let edges: Vec<&Edge> = d.edges.values().collect();
-            findings::analyse(&nodes, &edges, today)
-                .into_iter()
-                .filter(|f| f.severity == crate::corpus::diagnostic::Severity::Error)
-                .collect()
-        };
-        let old: HashSet<(String, String)> = errors(base)
-            .into_iter()
-            .map(|f| (f.code.to_owned(), f.message))
-            .collect();
-        for finding in errors(&self.data) {
-            if !old.contains(&(finding.code.to_owned(), finding.message.clone())) {
-                self.bad(
-                    &finding.subject,
-                    format!("{}: {}", finding.code, finding.message),
-                );
+    /// Graph-wide rules, checked only where the edits can break them: a touched programme
+    /// must keep a citation, and a new `PART_OF` or `DEPENDS_ON` edge must not close a cycle
+    /// (the rest of the graph was acyclic before: loads and writes refuse cycles).
+    fn graph_rules(&mut self, base: &Dataset) {
+        let touched: Vec<String> = self.touched.iter().cloned().collect();
+        for id in &touched {
+            if let Some(node) = self.data.nodes.get(id) {
+                if node.kind() == NodeKind::Programme && node.citations.is_empty() {
+                    self.bad(id, "programme has no verified citation".to_owned());
+                }
+            }
+        }
+        for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
+            let new: Vec<(String, String)> = touched
+                .iter()
+                .filter(|id| !base.edges.contains_key(*id))
+                .filter_map(|id| self.data.edges.get(id))
+                .filter(|e| e.kind == kind)
+                .map(|e| (e.from.to_string(), e.to.to_string()))
+                .collect();
+            if new.is_empty() {
+                continue;
+            }
+            let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+            for e in self.data.edges.values().filter(|e| e.kind == kind) {
+                next.entry(e.from.as_str()).or_default().push(e.to.as_str());
+            }
+            let mut cycles = Vec::new();
+            for (from, to) in &new {
+                if let Some(path) = path_between(&next, to, from) {
+                    let mut names = vec![from.as_str()];
+                    names.extend(path);
+                    cycles.push((format!("{from}/{kind}/{to}"), names.join(" -> ")));
+                }
+            }
+            for (edge, names) in cycles {
+                let field = self.fields.get(&edge).cloned().unwrap_or(edge);
+                self.bad(&field, format!("this edge closes a {kind} cycle: {names}"));
             }
         }
     }
+}
+
+/// A path from `start` to `goal` following `next` (both ends included), if there is one.
+fn path_between<'a>(
+    next: &HashMap<&'a str, Vec<&'a str>>,
+    start: &'a str,
+    goal: &str,
+) -> Option<Vec<&'a str>> {
+    let mut parent: HashMap<&str, &str> = HashMap::new();
+    let mut stack = vec![start];
+    let mut seen: HashSet<&str> = HashSet::from([start]);
+    while let Some(at) = stack.pop() {
+        if at == goal {
+            let mut path = vec![at];
+            let mut cur = at;
+            while let Some(&p) = parent.get(cur) {
+                path.push(p);
+                cur = p;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for &n in next.get(at).map(Vec::as_slice).unwrap_or_default() {
+            if seen.insert(n) {
+                parent.insert(n, at);
+                stack.push(n);
+            }
+        }
+    }
+    None
 }

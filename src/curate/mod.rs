@@ -14,10 +14,9 @@ use sqlx::SqlitePool;
 use tokio::sync::{Mutex, broadcast};
 
 use crate::auth::Actor;
-use crate::dataset;
+use crate::dataset::{self, Dataset};
 use crate::error::Error;
 use crate::graph::Graph;
-use crate::model::PartialDate;
 use crate::store;
 pub use edit::{CiteDraft, EdgeKey, Edit, NodeDraft, NodePatch, Problem, ProblemCode};
 
@@ -64,11 +63,19 @@ pub struct Applied {
     pub changed: Option<GraphChanged>,
 }
 
+/// The stored dataset as of a change-log position. Every write appends to the log, so an
+/// unchanged last sequence number means the store still holds exactly this dataset.
+struct Known {
+    seq: i64,
+    data: Arc<Dataset>,
+}
+
 /// The single writer of a running service.
 pub struct Curator {
     pool: SqlitePool,
     snapshot: Arc<ArcSwap<Graph>>,
-    writer: Mutex<()>,
+    /// Held by the one write in progress; keeps the dataset as of the last write it saw.
+    writer: Mutex<Option<Known>>,
     events: broadcast::Sender<GraphChanged>,
 }
 
@@ -79,7 +86,7 @@ impl Curator {
         Curator {
             pool,
             snapshot,
-            writer: Mutex::new(()),
+            writer: Mutex::new(None),
             events,
         }
     }
@@ -96,23 +103,49 @@ impl Curator {
 
     /// Applies `edits` (each labelled with its input field) as one transaction, all or nothing.
     pub async fn apply(&self, actor: &Actor, edits: &[(String, Edit)]) -> Result<Applied, Refusal> {
-        let _turn = self.writer.lock().await;
+        let mut known = self.writer.lock().await;
+        let started = std::time::Instant::now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let before = store::read_dataset(&mut tx).await?;
-        let (after, touched) =
-            edit::apply(&before, edits, PartialDate::today()).map_err(Refusal::Rejected)?;
+        let seq: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+            .fetch_one(&mut *tx)
+            .await?;
+        let before = match known.as_ref() {
+            Some(k) if k.seq == seq => k.data.clone(),
+            // First write, or someone else (a CLI load or import) wrote since: read it all.
+            _ => Arc::new(store::read_dataset(&mut tx).await?),
+        };
+        let read = started.elapsed();
+        let (after, touched) = edit::apply(&before, edits).map_err(Refusal::Rejected)?;
+        let validated = started.elapsed();
         let changes = dataset::changes(&before, &after, Some(&touched));
         if changes.is_empty() {
             tx.rollback().await?;
+            *known = Some(Known { seq, data: before });
             return Ok(Applied {
                 graph: self.graph(),
                 changed: None,
             });
         }
         let seqs = store::write_changes(&mut tx, &changes, &actor.0).await?;
+        let written = started.elapsed();
         let graph = Arc::new(Graph::build(after.contents())?);
+        let built = started.elapsed();
         tx.commit().await?;
         self.snapshot.store(graph.clone());
+        let last = seqs.last().copied().unwrap_or(seq);
+        *known = Some(Known {
+            seq: last,
+            data: Arc::new(after),
+        });
+        tracing::debug!(
+            ?read,
+            ?validated,
+            ?written,
+            ?built,
+            committed = ?started.elapsed(),
+            changes = changes.len(),
+            "write applied (times since the write began)"
+        );
         let changed = GraphChanged {
             actor: actor.0.clone(),
             seqs,
