@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::corpus::Corpus;
+use crate::graph::{Graph, Way};
 use crate::model::{Edge, Node, SourceText};
 use crate::store::Contents;
 
@@ -40,6 +41,54 @@ impl Dataset {
                 .map(|s| (s.document.to_string(), s.clone()))
                 .collect(),
         }
+    }
+
+    /// The nodes and edges of a snapshot, without source texts (load those with
+    /// `store::read_texts` for the documents a write needs).
+    pub fn from_graph(graph: &Graph) -> Dataset {
+        Dataset {
+            nodes: graph
+                .all_nodes()
+                .map(|n| (n.id.to_string(), n.clone()))
+                .collect(),
+            edges: graph.all_edges().map(|e| (e.id(), e.clone())).collect(),
+            texts: BTreeMap::new(),
+        }
+    }
+
+    /// Only the entities `ids` (node ids or edge ids) of a snapshot, with the texts given:
+    /// the "before" side of a write that touched them.
+    pub fn subset_of_graph(
+        graph: &Graph,
+        ids: &BTreeSet<String>,
+        texts: &BTreeMap<String, SourceText>,
+    ) -> Dataset {
+        let mut out = Dataset::default();
+        for id in ids {
+            if let Some(ix) = graph.lookup(id) {
+                out.nodes.insert(id.clone(), graph.get(ix).clone());
+                if let Some(text) = texts.get(id) {
+                    out.texts.insert(id.clone(), text.clone());
+                }
+                continue;
+            }
+            let mut parts = id.splitn(3, '/');
+            let (Some(from), Some(kind), Some(to)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let Some(from) = graph.lookup(from) else {
+                continue;
+            };
+            let found = graph
+                .edges(from, Way::Outgoing)
+                .map(|(e, _)| graph.edge(e))
+                .find(|e| e.kind.as_str() == kind && e.to.as_str() == to);
+            if let Some(edge) = found {
+                out.edges.insert(id.clone(), edge.clone());
+            }
+        }
+        out
     }
 
     /// What the graph snapshot is built from.

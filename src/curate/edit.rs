@@ -140,15 +140,46 @@ pub enum ProblemCode {
     BadUserInput,
 }
 
-/// Applies `edits` (each with the input field it came from) to a copy of `base`.
+/// The documents whose stored text applying `edits` may need: those quoted, and document
+/// nodes the edits change or delete (their text is part of what the change log records).
+pub fn documents_needed(edits: &[(String, Edit)]) -> BTreeSet<String> {
+    let is_document = |id: &str| id.starts_with("document:");
+    let quoted = |cites: &[CiteDraft]| -> Vec<String> {
+        cites.iter().filter_map(|c| c.document.clone()).collect()
+    };
+    let mut out = BTreeSet::new();
+    for (_, edit) in edits {
+        match edit {
+            Edit::CreateNode(draft) => out.extend(quoted(&draft.citations)),
+            Edit::CreateEdge { citations, .. } => out.extend(quoted(citations)),
+            Edit::AddCitation { entity, cite } => {
+                out.extend(quoted(std::slice::from_ref(cite)));
+                if cite.document.is_none() {
+                    out.insert(entity.clone());
+                }
+            }
+            Edit::UpdateNode(patch) if is_document(&patch.id) => {
+                out.insert(patch.id.clone());
+            }
+            Edit::DeleteNode(id) if is_document(id) => {
+                out.insert(id.clone());
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Applies `edits` (each with the input field it came from) to `base`, which must hold the
+/// texts of [`documents_needed`].
 ///
 /// Returns the next dataset and the ids of every entity the edits touched, or every problem.
 pub fn apply(
-    base: &Dataset,
+    base: Dataset,
     edits: &[(String, Edit)],
 ) -> Result<(Dataset, BTreeSet<String>), Vec<Problem>> {
     let mut w = Workspace {
-        data: base.clone(),
+        data: base,
         fields: HashMap::new(),
         touched: BTreeSet::new(),
         problems: Vec::new(),
@@ -158,7 +189,7 @@ pub fn apply(
         w.apply(field, edit);
     }
     if w.problems.is_empty() {
-        w.graph_rules(base);
+        w.graph_rules();
     }
     if w.problems.is_empty() {
         Ok((w.data, w.touched))
@@ -169,7 +200,7 @@ pub fn apply(
 
 struct Workspace {
     data: Dataset,
-    /// The input field each created edge came from, for problems found later.
+    /// The input field each created edge came from (so also: which edges are new).
     fields: HashMap<String, String>,
     touched: BTreeSet<String>,
     problems: Vec<Problem>,
@@ -602,7 +633,7 @@ impl Workspace {
     /// Graph-wide rules, checked only where the edits can break them: a touched programme
     /// must keep a citation, and a new `PART_OF` or `DEPENDS_ON` edge must not close a cycle
     /// (the rest of the graph was acyclic before: loads and writes refuse cycles).
-    fn graph_rules(&mut self, base: &Dataset) {
+    fn graph_rules(&mut self) {
         let touched: Vec<String> = self.touched.iter().cloned().collect();
         for id in &touched {
             if let Some(node) = self.data.nodes.get(id) {
@@ -614,7 +645,7 @@ impl Workspace {
         for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
             let new: Vec<(String, String)> = touched
                 .iter()
-                .filter(|id| !base.edges.contains_key(*id))
+                .filter(|id| self.fields.contains_key(*id))
                 .filter_map(|id| self.data.edges.get(id))
                 .filter(|e| e.kind == kind)
                 .map(|e| (e.from.to_string(), e.to.to_string()))

@@ -63,19 +63,13 @@ pub struct Applied {
     pub changed: Option<GraphChanged>,
 }
 
-/// The stored dataset as of a change-log position. Every write appends to the log, so an
-/// unchanged last sequence number means the store still holds exactly this dataset.
-struct Known {
-    seq: i64,
-    data: Arc<Dataset>,
-}
-
 /// The single writer of a running service.
 pub struct Curator {
     pool: SqlitePool,
     snapshot: Arc<ArcSwap<Graph>>,
-    /// Held by the one write in progress; keeps the dataset as of the last write it saw.
-    writer: Mutex<Option<Known>>,
+    /// Held by the one write in progress; the change-log position the snapshot reflects,
+    /// when this curator wrote it (else the store is read whole).
+    writer: Mutex<Option<i64>>,
     events: broadcast::Sender<GraphChanged>,
 }
 
@@ -109,18 +103,26 @@ impl Curator {
         let seq: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
             .fetch_one(&mut *tx)
             .await?;
-        let before = match known.as_ref() {
-            Some(k) if k.seq == seq => k.data.clone(),
-            // First write, or someone else (a CLI load or import) wrote since: read it all.
-            _ => Arc::new(store::read_dataset(&mut tx).await?),
+        let current = self.graph();
+        // The snapshot is the store as of `known`; anyone else's write (a CLI load or import)
+        // moves the log, and then the store is read whole.
+        let (base, before) = if *known == Some(seq) {
+            let texts = store::read_texts(&mut tx, &edit::documents_needed(edits)).await?;
+            let mut base = Dataset::from_graph(&current);
+            base.texts = texts;
+            (base, None)
+        } else {
+            let full = store::read_dataset(&mut tx).await?;
+            (full.clone(), Some(full))
         };
         let read = started.elapsed();
-        let (after, touched) = edit::apply(&before, edits).map_err(Refusal::Rejected)?;
+        let texts = base.texts.clone();
+        let (after, touched) = edit::apply(base, edits).map_err(Refusal::Rejected)?;
         let validated = started.elapsed();
+        let before = before.unwrap_or_else(|| Dataset::subset_of_graph(&current, &touched, &texts));
         let changes = dataset::changes(&before, &after, Some(&touched));
         if changes.is_empty() {
             tx.rollback().await?;
-            *known = Some(Known { seq, data: before });
             return Ok(Applied {
                 graph: self.graph(),
                 changed: None,
@@ -132,11 +134,7 @@ impl Curator {
         let built = started.elapsed();
         tx.commit().await?;
         self.snapshot.store(graph.clone());
-        let last = seqs.last().copied().unwrap_or(seq);
-        *known = Some(Known {
-            seq: last,
-            data: Arc::new(after),
-        });
+        *known = seqs.last().copied();
         tracing::debug!(
             ?read,
             ?validated,

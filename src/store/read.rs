@@ -1,6 +1,6 @@
 //! Reading the whole graph (for the in-memory snapshot) and single documents.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
@@ -83,6 +83,29 @@ pub async fn read_dataset(tx: &mut SqliteConnection) -> Result<Dataset> {
         edges: contents.edges.into_iter().map(|e| (e.id(), e)).collect(),
         texts,
     })
+}
+
+/// The stored source texts of `documents` (ids without a text are skipped).
+pub async fn read_texts(
+    tx: &mut SqliteConnection,
+    documents: &BTreeSet<String>,
+) -> Result<BTreeMap<String, SourceText>> {
+    let mut texts = BTreeMap::new();
+    for document in documents {
+        let row = sqlx::query("SELECT path, text FROM documents WHERE node_id = ?")
+            .bind(document)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(row) = row {
+            let source = SourceText {
+                document: id(document)?,
+                path: row.try_get("path")?,
+                text: row.try_get("text")?,
+            };
+            texts.insert(document.clone(), source);
+        }
+    }
+    Ok(texts)
 }
 
 /// Reads every node and edge with its citations, inside the caller's transaction.

@@ -278,3 +278,33 @@ async fn reloading_the_seeds_never_silently_overwrites_curated_changes() {
     .expect("forced reload");
     assert_eq!(report.updated, 1, "only the curated title is restored");
 }
+
+#[tokio::test]
+async fn renaming_a_source_document_keeps_its_text_quotable() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    // Two writes in a row: the second one starts from the first one's snapshot.
+    for title in ["Kremlin transcript (renamed)", "Kremlin transcript"] {
+        let rename = format!(
+            r#"mutation {{ updateNode(input: {{ id: "document:kremlin-cis-summit-2020-12-18",
+                title: "{title}" }}) {{ title ... on Document {{ hasSourceText }} }} }}"#
+        );
+        let (status, body) = app.send(Some(&token), &rename, Value::Null).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["updateNode"]["hasSourceText"], true, "{body}");
+    }
+    let cite = r#"mutation { addCitation(entity: "state:russia",
+        citation: { document: "document:kremlin-cis-summit-2020-12-18", quote: "Commonwealth" }) {
+        changes { op entity after } } }"#;
+    let (_, body) = app.send(Some(&token), cite, Value::Null).await;
+    assert_eq!(body["errors"], Value::Null, "{body}");
+    let stored: Option<String> = sqlx::query_scalar("SELECT text FROM documents WHERE node_id = ?")
+        .bind("document:kremlin-cis-summit-2020-12-18")
+        .fetch_optional(&app.db.pool)
+        .await
+        .expect("query");
+    assert!(
+        stored.is_some_and(|t| t.len() > 1000),
+        "the text is still stored"
+    );
+}
