@@ -12,7 +12,7 @@ use super::errors::{Code, coded, internal};
 use super::types::{Edge, EdgeKind, Node};
 use crate::auth::Actor;
 use crate::curate::{
-    Applied, CiteDraft, Curator, EdgeKey, Edit, NodeDraft, NodePatch, ProblemCode, Refusal,
+    Applied, CiteDraft, Curator, EdgeKey, Edit, NodeDraft, NodePatch, Problem, ProblemCode, Refusal,
 };
 use crate::graph::{Graph, Way};
 use crate::store::changes::{self, LogFilter};
@@ -141,6 +141,13 @@ pub struct ImportGraphInput {
     /// Edges to create; they may link nodes of this same import.
     #[graphql(default)]
     edges: Vec<CreateEdgeInput>,
+    /// Nodes as CSV text with a header: `id,type,name,source,quote` (the shape of
+    /// `nodes.csv` from `policygraph generate` or `export --format csv`, plus the quote that
+    /// backs each row). `id` is a slug or a full id of the row's type.
+    nodes_csv: Option<String>,
+    /// Edges as CSV text with a header: `src,dst,type,source,quote`; `src` and `dst` name a
+    /// row of `nodesCsv` or a stored node by its full id.
+    edges_csv: Option<String>,
 }
 
 /// What a write changed.
@@ -222,40 +229,44 @@ async fn apply(ctx: &Context<'_>, edits: Vec<(String, Edit)>) -> Result<Applied>
     match curator.apply(actor, &edits).await {
         Ok(applied) => Ok(applied),
         Err(Refusal::Failed(e)) => Err(internal(e)),
-        Err(Refusal::Rejected(problems)) => {
-            let code = if problems.iter().all(|p| p.code == ProblemCode::NotFound) {
-                Code::NotFound
-            } else {
-                Code::BadUserInput
-            };
-            let summary: Vec<String> = problems
-                .iter()
-                .map(|p| format!("{}: {}", p.field, p.message))
-                .collect();
-            let message = format!(
-                "{} problem(s), nothing was written: {}",
-                problems.len(),
-                summary.join("; ")
-            );
-            Err(coded(code, message).extend_with(|_, e| {
-                let list: Vec<async_graphql::Value> = problems
-                    .iter()
-                    .map(|p| {
-                        let code = match p.code {
-                            ProblemCode::NotFound => Code::NotFound,
-                            ProblemCode::BadUserInput => Code::BadUserInput,
-                        };
-                        async_graphql::value!({
-                            "field": p.field.clone(),
-                            "code": code.as_str(),
-                            "message": p.message.clone(),
-                        })
-                    })
-                    .collect();
-                e.set("problems", list);
-            }))
-        }
+        Err(Refusal::Rejected(problems)) => Err(rejected(problems)),
     }
+}
+
+/// One coded error listing every problem: `NOT_FOUND` when each is a missing thing, else
+/// `BAD_USER_INPUT`; `extensions.problems` has them all with their input fields.
+fn rejected(problems: Vec<Problem>) -> async_graphql::Error {
+    let code = if problems.iter().all(|p| p.code == ProblemCode::NotFound) {
+        Code::NotFound
+    } else {
+        Code::BadUserInput
+    };
+    let summary: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.message))
+        .collect();
+    let message = format!(
+        "{} problem(s), nothing was written: {}",
+        problems.len(),
+        summary.join("; ")
+    );
+    coded(code, message).extend_with(|_, e| {
+        let list: Vec<async_graphql::Value> = problems
+            .iter()
+            .map(|p| {
+                let code = match p.code {
+                    ProblemCode::NotFound => Code::NotFound,
+                    ProblemCode::BadUserInput => Code::BadUserInput,
+                };
+                async_graphql::value!({
+                    "field": p.field.clone(),
+                    "code": code.as_str(),
+                    "message": p.message.clone(),
+                })
+            })
+            .collect();
+        e.set("problems", list);
+    })
 }
 
 /// The change-log entries a write appended.
@@ -423,7 +434,18 @@ impl Mutation {
             .iter()
             .enumerate()
             .map(|(i, e)| (format!("input.edges[{i}]"), e.edit()));
-        let applied = apply(ctx, nodes.chain(edges).collect()).await?;
+        let mut edits: Vec<(String, Edit)> = nodes.chain(edges).collect();
+        if input.nodes_csv.is_some() || input.edges_csv.is_some() {
+            let from_csv = crate::curate::csv::edits(
+                input.nodes_csv.as_deref().unwrap_or("id,type,name\n"),
+                input.edges_csv.as_deref().unwrap_or("src,dst,type\n"),
+            );
+            match from_csv {
+                Ok(more) => edits.extend(more),
+                Err(problems) => return Err(rejected(problems)),
+            }
+        }
+        let applied = apply(ctx, edits).await?;
         result(ctx, &applied).await
     }
 }

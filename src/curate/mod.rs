@@ -4,6 +4,7 @@
 //! Writers are serialised by one lock; readers never take it: they keep whichever snapshot
 //! they loaded, so a request never sees a half-applied change.
 
+pub mod csv;
 pub mod edit;
 
 use std::sync::Arc;

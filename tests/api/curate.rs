@@ -308,3 +308,60 @@ async fn renaming_a_source_document_keeps_its_text_quotable() {
         "the text is still stored"
     );
 }
+
+#[tokio::test]
+async fn import_graph_takes_the_csv_shape_with_a_quote_per_row() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+    let import = "mutation($nodes: String!, $edges: String!) {
+        importGraph(input: { nodesCsv: $nodes, edgesCsv: $edges }) { changes { op entity } } }";
+    let nodes = "id,type,name,source,quote\n\
+        border-plan,Programme,Border Plan,document:border-plan-decision,The Border Plan for 2026-2030\n";
+    let edges = "src,dst,type,source,quote\n\
+        border-plan,goal:border-security,IMPLEMENTS,document:border-plan-decision,implements border security\n";
+    let (status, body) = app
+        .send(
+            Some(&token),
+            import,
+            json!({ "nodes": nodes, "edges": edges }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["data"]["importGraph"]["changes"],
+        json!([
+            { "op": "CREATE", "entity": "programme:border-plan" },
+            { "op": "CREATE", "entity": "programme:border-plan/IMPLEMENTS/goal:border-security" }
+        ]),
+        "{body}"
+    );
+
+    // The generator's shape has no quotes: every row is refused, by line, nothing written.
+    let before = log_length(&app).await;
+    let nodes = "id,type,name\n1,Goal,Goal 1\n2,Programme,Programme 2\n";
+    let edges = "src,dst,type\n2,1,IMPLEMENTS\n";
+    let (_, body) = app
+        .send(
+            Some(&token),
+            import,
+            json!({ "nodes": nodes, "edges": edges }),
+        )
+        .await;
+    let fields: Vec<&str> = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(|p| p["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "input.nodesCsv:2.citations",
+            "input.nodesCsv:3.citations",
+            "input.edgesCsv:2.citations"
+        ],
+        "{body}"
+    );
+    assert_eq!(log_length(&app).await, before);
+}
