@@ -140,26 +140,72 @@ async fn graphql_ws(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let actor = match authenticate(&state, &headers).await {
-        Ok(actor) => actor,
-        Err(refused) => return refused,
+    // A token may come as a header (non-browser clients) or in the `connection_init` payload
+    // as `{"Authorization": "Bearer <token>"}` (browsers cannot set WebSocket headers).
+    let header_actor = if headers.contains_key(header::AUTHORIZATION) {
+        match authenticate(&state, &headers).await {
+            Ok(actor) => actor,
+            Err(refused) => return refused,
+        }
+    } else {
+        None
     };
-    let session = state.session(actor);
+    let session = state.session(None);
+    let private = state.access.private_reads;
     let schema = state.schema.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |stream| {
             // No fixed snapshot: each operation on a long-lived socket reads the current one.
             let mut data = async_graphql::Data::default();
-            data.insert(session.pool);
+            data.insert(session.pool.clone());
             data.insert(session.curator);
-            if let Some(actor) = session.actor {
-                data.insert(actor);
-            }
+            let pool = session.pool;
             GraphQLWebSocket::new(stream, schema, protocol)
                 .with_data(data)
+                .on_connection_init(move |payload| async move {
+                    let actor = connection_actor(&pool, header_actor, &payload, private).await?;
+                    let mut data = async_graphql::Data::default();
+                    if let Some(actor) = actor {
+                        data.insert(actor);
+                    }
+                    Ok(data)
+                })
                 .serve()
         })
+}
+
+/// Who a WebSocket connection acts for: the header's token, else the `connection_init`
+/// payload's; an invalid token, or none where reads are private, refuses the connection.
+async fn connection_actor(
+    pool: &sqlx::SqlitePool,
+    header_actor: Option<Actor>,
+    payload: &serde_json::Value,
+    private: bool,
+) -> async_graphql::Result<Option<Actor>> {
+    if header_actor.is_some() {
+        return Ok(header_actor);
+    }
+    let token = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload.get(*k))
+        .and_then(|v| v.as_str())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+    match token {
+        Some(token) => match auth::verify(pool, &token).await {
+            Ok(Some(actor)) => Ok(Some(actor)),
+            Ok(None) => Err(api::errors::coded(
+                Code::Unauthenticated,
+                "unknown or revoked token",
+            )),
+            Err(e) => Err(api::errors::internal(e)),
+        },
+        None if private => Err(api::errors::coded(
+            Code::Unauthenticated,
+            "this server needs a token for reads too: send {\"Authorization\": \"Bearer <token>\"} in connection_init",
+        )),
+        None => Ok(None),
+    }
 }
 
 /// Serves `app` on `listener` until SIGINT or SIGTERM, then drains in-flight requests.

@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::helpers::spawn_app;
+use policygraph::server::Access;
+
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_subscriber_hears_of_each_committed_write() {
@@ -71,4 +73,75 @@ where
             other => panic!("unexpected message {other:?}"),
         }
     }
+}
+
+/// Opens a `graphql-transport-ws` socket and sends `connection_init` with `payload`.
+async fn open(
+    address: &str,
+    payload: Value,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("WebSocket connects");
+    let init = json!({ "type": "connection_init", "payload": payload });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("init sent");
+    socket
+}
+
+#[tokio::test]
+async fn a_browser_authenticates_in_connection_init_and_writes_need_it() {
+    let app = spawn_app_with(Access {
+        private_reads: true,
+        ..Access::default()
+    })
+    .await;
+    let token = app.token("dash").await;
+
+    // No token where reads are private: the connection is refused.
+    let mut socket = open(&app.address, json!({})).await;
+    let refused = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer within 10 s");
+    let closed = match &refused {
+        None | Some(Err(_)) => true,
+        Some(Ok(Message::Close(_))) => true,
+        Some(Ok(Message::Text(text))) => !text.contains("connection_ack"),
+        Some(Ok(_)) => false,
+    };
+    assert!(closed, "an anonymous connection was accepted: {refused:?}");
+
+    // With the token in the payload it is accepted, and a mutation over the socket is logged
+    // under the token's name.
+    let mut socket = open(
+        &app.address,
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await;
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let mutation = json!({ "id": "m", "type": "subscribe", "payload": {
+        "query": "mutation { updateNode(input: { id: \"summit:cis-hsc-2020-12-18\", title: \"Over WS\" }) { title } }" } });
+    socket
+        .send(Message::text(mutation.to_string()))
+        .await
+        .expect("sent");
+    let answer = read(&mut socket).await;
+    assert_eq!(
+        answer["payload"]["data"]["updateNode"]["title"], "Over WS",
+        "{answer}"
+    );
+    let actor: String =
+        sqlx::query_scalar("SELECT actor FROM change_log ORDER BY seq DESC LIMIT 1")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("log");
+    assert_eq!(actor, "dash");
 }
