@@ -15,21 +15,7 @@ use crate::helpers::{spawn_app, spawn_app_with};
 async fn a_subscriber_hears_of_each_committed_write() {
     let app = spawn_app().await;
     let token = app.token("alice").await;
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-    let mut request = url.into_client_request().expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().expect("header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("WebSocket connects");
-    socket
-        .send(Message::text(
-            json!({ "type": "connection_init" }).to_string(),
-        ))
-        .await
-        .expect("init sent");
+    let mut socket = open(&app.address, json!({})).await;
     let ack = read(&mut socket).await;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
