@@ -53,6 +53,8 @@ for scale in $scales; do
     : >"$out"
     log() { echo "$@" | tee -a "$out"; }
     log "== scale $scale"
+    # Other work on the machine moves every figure; say how busy it was.
+    log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     if [[ ! -f "$dir/nodes.csv" ]]; then
         if [[ -f "$gen_py" ]] && command -v python3 >/dev/null; then
             log "\$ python3 $gen_py $scale $dir"
@@ -103,6 +105,6 @@ for scale in $scales; do
 done
 
 if [[ $smoke == 0 ]]; then
-    echo "== HTTP (seed corpus)"
+    echo "== HTTP (seed corpus); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
     scripts/bench-http.sh | tee "$results/http.txt"
 fi
