@@ -159,17 +159,12 @@ pub async fn import_csv(
         .into_iter()
         .collect();
     let started = std::time::Instant::now();
-    let plan = {
-        let nodes = nodes.to_owned();
-        let edges = edges.to_owned();
-        let progress = |p| progress(p);
-        // Parsing is CPU work: keep it off the async worker with `block_in_place` when the
-        // runtime allows it (multi-threaded), else run it inline.
-        let read = || read_plan(&nodes, &edges, &stored, &progress);
-        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
-            _ => read(),
-        }
+    // Parsing is CPU work: keep it off the async worker with `block_in_place` when the
+    // runtime allows it (multi-threaded), else run it inline.
+    let read = || read_plan(nodes, edges, &stored, progress);
+    let plan = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
+        _ => read(),
     }?;
     let stored_edges = stored_dependency_edges(pool).await?;
     check_cycles(&plan, &stored_edges, edges)?;

@@ -10,7 +10,7 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
-use crate::model::{Edge, Node, NodeId, NodeKind};
+use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind};
 use crate::store::Contents;
 
 pub mod as_of;
@@ -43,6 +43,11 @@ pub struct Graph {
     by_id: Vec<NodeIx>,
     /// Nodes of each kind ordered by id.
     by_kind: HashMap<NodeKind, Vec<NodeIx>>,
+    /// The kind of each node, by index: traversals test kinds on every step, and reading it
+    /// from the id's prefix means parsing text each time.
+    kinds: Vec<NodeKind>,
+    /// The kind of each edge, by index: a byte each, instead of a read of the whole edge.
+    edge_kinds: Vec<EdgeKind>,
     /// Documents whose full text the store holds, with the text's path.
     texts: HashMap<NodeId, String>,
 }
@@ -54,6 +59,8 @@ impl Graph {
             inner: DiGraph::with_capacity(contents.nodes.len(), contents.edges.len()),
             index: HashMap::with_capacity(contents.nodes.len()),
             by_id: Vec::with_capacity(contents.nodes.len()),
+            kinds: Vec::with_capacity(contents.nodes.len()),
+            edge_kinds: Vec::with_capacity(contents.edges.len()),
             ..Graph::default()
         };
         let mut nodes = contents.nodes;
@@ -65,6 +72,7 @@ impl Graph {
             graph.index.insert(id, ix);
             graph.by_id.push(NodeIx(ix));
             graph.by_kind.entry(kind).or_default().push(NodeIx(ix));
+            graph.kinds.push(kind);
         }
         for mut edge in contents.edges {
             let (Some(&a), Some(&b)) = (graph.index.get(&edge.from), graph.index.get(&edge.to))
@@ -77,6 +85,7 @@ impl Graph {
             // Share the nodes' id text instead of keeping the copies read for this edge.
             edge.from = graph.inner[a].id.clone();
             edge.to = graph.inner[b].id.clone();
+            graph.edge_kinds.push(edge.kind);
             graph.inner.add_edge(a, b, edge);
         }
         graph.by_kind.values_mut().for_each(|v| v.shrink_to_fit());
@@ -90,6 +99,22 @@ impl Graph {
         let broken = |what: &str| Err(Error::Database(format!("graph invariant broken: {what}")));
         if self.index.len() != self.inner.node_count() || self.by_id.len() != self.index.len() {
             return broken("id map and node count differ");
+        }
+        if self.kinds.len() != self.inner.node_count()
+            || self
+                .inner
+                .node_indices()
+                .any(|ix| self.kinds[ix.index()] != self.inner[ix].kind())
+        {
+            return broken("the kind cache disagrees with the ids");
+        }
+        if self.edge_kinds.len() != self.inner.edge_count()
+            || self
+                .inner
+                .edge_references()
+                .any(|e| self.edge_kinds[e.id().index()] != e.weight().kind)
+        {
+            return broken("the edge kind cache disagrees with the edges");
         }
         for (id, &ix) in &self.index {
             if &self.inner[ix].id != id {
@@ -131,6 +156,16 @@ impl Graph {
     /// The node behind a handle of this snapshot.
     pub fn get(&self, ix: NodeIx) -> &Node {
         &self.inner[ix.0]
+    }
+
+    /// The kind of a node of this snapshot (what `get(ix).kind()` says, without parsing).
+    pub fn kind(&self, ix: NodeIx) -> NodeKind {
+        self.kinds[ix.0.index()]
+    }
+
+    /// The kind of an edge of this snapshot (what `edge(ix).kind` says, from a dense cache).
+    pub fn edge_kind(&self, ix: EdgeIx) -> EdgeKind {
+        self.edge_kinds[ix.0.index()]
     }
 
     /// Nodes ordered by id, all of them or only those of `kind`.

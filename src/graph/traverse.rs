@@ -34,9 +34,9 @@ pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implem
     let mut queue = VecDeque::from([goal]);
     while transitive && let Some(g) = queue.pop_front() {
         for (edge, sub) in graph.edges(g, Way::Incoming) {
-            let kind = graph.edge(edge).kind;
+            let kind = graph.edge_kind(edge);
             let contributes = matches!(kind, EdgeKind::PartOf | EdgeKind::DependsOn)
-                && graph.get(sub).kind() == NodeKind::Goal;
+                && graph.kind(sub) == NodeKind::Goal;
             if contributes && !via.contains_key(&sub) {
                 via.insert(sub, Some(edge));
                 order.push(sub);
@@ -50,8 +50,8 @@ pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implem
         let mut found: Vec<(EdgeIx, NodeIx)> = graph
             .edges(g, Way::Incoming)
             .filter(|&(e, n)| {
-                graph.edge(e).kind == EdgeKind::Implements
-                    && matches!(graph.get(n).kind(), NodeKind::Programme | NodeKind::Measure)
+                graph.edge_kind(e) == EdgeKind::Implements
+                    && matches!(graph.kind(n), NodeKind::Programme | NodeKind::Measure)
             })
             .collect();
         found.sort_by(|a, b| graph.get(a.1).id.cmp(&graph.get(b.1).id));
@@ -87,7 +87,7 @@ pub struct Walk {
 
 impl Walk {
     fn allows(&self, graph: &Graph, edge: EdgeIx) -> bool {
-        self.via.is_empty() || self.via.contains(&graph.edge(edge).kind)
+        self.via.is_empty() || self.via.contains(&graph.edge_kind(edge))
     }
 
     /// Neighbours of `at` walking forwards (`outward`) or backwards from the far end.

@@ -1,8 +1,10 @@
-//! The bare JSON route that `scripts/bench-http.sh` compares GraphQL against.
+//! The bare JSON route that `scripts/bench-http.sh` compares GraphQL against, and the parse
+//! cache that keeps GraphQL's share small: a repeated query text must behave exactly as the
+//! first one did, limits and errors included.
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{first_error_code, spawn_app};
 
 #[tokio::test]
 async fn the_bare_implementers_route_answers_what_graphql_answers() {
@@ -42,4 +44,31 @@ async fn the_bare_route_refuses_an_unknown_goal_with_a_code() {
     assert_eq!(response.status(), 404);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn a_repeated_query_text_gets_the_same_answer_each_time() {
+    let app = spawn_app().await;
+    let query = r#"{ implementers(goal: "goal:border-security") { node { id } depth } }"#;
+
+    let first = app.query(query).await;
+    let second = app.query(query).await;
+
+    assert!(first.get("errors").is_none(), "{first}");
+    assert_eq!(first, second);
+}
+
+#[tokio::test]
+async fn a_repeated_bad_query_is_refused_with_a_code_each_time() {
+    let app = spawn_app().await;
+    let aliases: Vec<String> = (0..60).map(|i| format!("a{i}: __typename")).collect();
+    let too_many = format!("{{ {} }}", aliases.join(" "));
+
+    for _ in 0..2 {
+        let syntax = app.query("{ implementers(goal: ").await;
+        let limit = app.query(&too_many).await;
+
+        assert_eq!(first_error_code(&syntax), "BAD_USER_INPUT", "{syntax}");
+        assert_eq!(first_error_code(&limit), "LIMIT_EXCEEDED", "{limit}");
+    }
 }
