@@ -1,6 +1,8 @@
 //! The command line: `serve`, `load`, `import`, `generate`, `check`, `schema`, `export`,
 //! `query`, `token`.
 
+use std::io::Write;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -297,7 +299,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 let session = app_state.session(Some(auth::Actor(CLI_ACTOR.to_owned())));
                 let response =
                     api::execute(&app_state.schema, session, request).await;
-                println!("{:#}", serde_json::to_value(&response)?);
+                // A closed pipe (`| head`) must end quietly, not panic as println! would.
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{:#}", serde_json::to_value(&response)?)?;
                 Ok(u8::from(!response.errors.is_empty()))
             })
         }

@@ -152,3 +152,25 @@ async fn load_export_seeds_load_gives_identical_content_including_curated_change
     assert!(second.nodes.contains_key("programme:curated-plan"));
     assert_eq!(first, second, "load → export → load changed the content");
 }
+
+#[tokio::test]
+async fn the_query_command_ends_quietly_when_its_reader_stops_early() {
+    let (db, _graph) = seeded().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policygraph"))
+        .args([
+            "--database-url",
+            &db.path().to_string_lossy(),
+            "query",
+            "{ nodes(first: 100) { edges { node { id title citations { quote excerpt } } } } }",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Read nothing and close the pipe, as `| head -0` would.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
