@@ -5,6 +5,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY assets ./assets
+# Cargo.toml declares the benchmark target; its file must be present for the manifest to load.
+COPY benches ./benches
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim
