@@ -49,9 +49,9 @@ impl Dataset {
         Dataset {
             nodes: graph
                 .all_nodes()
-                .map(|n| (n.id.to_string(), n.clone()))
+                .map(|n| (n.id.to_string(), n.to_node()))
                 .collect(),
-            edges: graph.all_edges().map(|e| (e.id(), e.clone())).collect(),
+            edges: graph.all_edges().map(|e| (e.id(), e.to_edge())).collect(),
             texts: BTreeMap::new(),
         }
     }
@@ -66,7 +66,7 @@ impl Dataset {
         let mut out = Dataset::default();
         for id in ids {
             if let Some(ix) = graph.lookup(id) {
-                out.nodes.insert(id.clone(), graph.get(ix).clone());
+                out.nodes.insert(id.clone(), graph.get(ix).to_node());
                 if let Some(text) = texts.get(id) {
                     out.texts.insert(id.clone(), text.clone());
                 }
@@ -85,7 +85,7 @@ impl Dataset {
                 .map(|(e, _)| graph.edge(e))
                 .find(|e| e.kind.as_str() == kind && e.to.as_str() == to);
             if let Some(edge) = found {
-                out.edges.insert(id.clone(), edge.clone());
+                out.edges.insert(id.clone(), edge.to_edge());
             }
         }
         out

@@ -304,7 +304,7 @@ fn edge_in(graph: &Arc<Graph>, key: &EdgeKey) -> Result<Edge> {
     let from = graph.lookup(&key.from).ok_or_else(missing)?;
     graph
         .edges(from, Way::Outgoing)
-        .find(|&(e, to)| graph.edge(e).kind == key.kind && graph.get(to).id.as_str() == key.to)
+        .find(|&(e, to)| graph.edge_kind(e) == key.kind && graph.get(to).id.as_str() == key.to)
         .map(|(e, _)| Edge::new(graph.clone(), e))
         .ok_or_else(missing)
 }

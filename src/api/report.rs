@@ -71,8 +71,11 @@ impl Finding {
 
 /// Computes the report on `graph` as of `today`.
 pub fn build(graph: Arc<Graph>, today: PartialDate) -> CitationReport {
-    let nodes: Vec<_> = graph.all_nodes().collect();
-    let edges: Vec<_> = graph.all_edges().collect();
+    // The findings read model values; the snapshot keeps its nodes and edges in pieces.
+    let owned_nodes: Vec<_> = graph.all_nodes().map(|n| n.to_node()).collect();
+    let owned_edges: Vec<_> = graph.all_edges().map(|e| e.to_edge()).collect();
+    let nodes: Vec<_> = owned_nodes.iter().collect();
+    let edges: Vec<_> = owned_edges.iter().collect();
     let mut raw = findings::analyse(&nodes, &edges, today);
     raw.extend(findings::ambiguous_quotes(&nodes, &edges));
     findings::sort(&mut raw);

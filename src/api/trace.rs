@@ -60,7 +60,7 @@ impl Step {
 
     /// The kind of the edge taken.
     async fn kind(&self) -> EdgeKind {
-        self.graph.edge(self.step.edge).kind.into()
+        self.graph.edge_kind(self.step.edge).into()
     }
 
     /// Whether the edge was followed as it reads or against it.
@@ -79,7 +79,7 @@ impl Step {
 
     /// The quotes that state the edge taken.
     async fn citations(&self) -> Vec<Citation> {
-        Citation::list(&self.graph, &self.graph.edge(self.step.edge).citations)
+        Citation::list(&self.graph, self.graph.edge(self.step.edge).citations())
     }
 }
 

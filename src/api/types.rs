@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Enum, ID, Interface, Object};
 
 use crate::graph::traverse;
-use crate::graph::{EdgeIx, Graph, NodeIx, Way};
+use crate::graph::{EdgeIx, EdgeView, Graph, NodeIx, NodeView, Way};
 use crate::model;
 
 /// What a node is.
@@ -82,12 +82,12 @@ pub struct NodeRef {
 }
 
 impl NodeRef {
-    fn node(&self) -> &model::Node {
+    fn node(&self) -> NodeView<'_> {
         self.graph.get(self.ix)
     }
 
     fn citations(&self) -> Vec<Citation> {
-        Citation::list(&self.graph, &self.node().citations)
+        Citation::list(&self.graph, self.node().citations())
     }
 
     fn edges(&self, direction: EdgeDirection, kinds: Option<&[EdgeKind]>) -> Vec<Edge> {
@@ -101,7 +101,7 @@ impl NodeRef {
         };
         ways.iter()
             .flat_map(|&way| self.graph.edges(self.ix, way))
-            .filter(|&(e, _)| wanted(self.graph.edge(e).kind))
+            .filter(|&(e, _)| wanted(self.graph.edge_kind(e)))
             .map(|(e, _)| Edge::new(self.graph.clone(), e))
             .collect()
     }
@@ -111,10 +111,10 @@ impl NodeRef {
         let mut out: Vec<NodeIx> = self
             .graph
             .edges(self.ix, way)
-            .filter(|&(e, _)| self.graph.edge(e).kind == kind)
+            .filter(|&(e, _)| self.graph.edge_kind(e) == kind)
             .map(|(_, other)| other)
             .collect();
-        out.sort_by(|a, b| self.graph.get(*a).id.cmp(&self.graph.get(*b).id));
+        out.sort_by(|a, b| self.graph.get(*a).id.cmp(self.graph.get(*b).id));
         out.into_iter()
             .map(|ix| Node::new(self.graph.clone(), ix))
             .collect()
@@ -141,12 +141,12 @@ macro_rules! node_object {
 
             /// Name as the sources give it.
             async fn title(&self) -> String {
-                self.0.node().title.clone()
+                self.0.node().title.to_owned()
             }
 
             /// Curator's remark, e.g. an ambiguity in the sources.
             async fn note(&self) -> Option<String> {
-                self.0.node().note.clone()
+                self.0.node().note().map(str::to_owned)
             }
 
             /// The verbatim quotes that back this node; never empty.
@@ -185,17 +185,17 @@ node_object! {
     Document {
         /// Date of issue or adoption, at the precision the source gives (YYYY, YYYY-MM or YYYY-MM-DD).
         async fn date(&self) -> Option<String> {
-            self.0.node().date.map(|d| d.to_string())
+            self.0.node().date().map(|d| d.to_string())
         }
 
         /// True when the full text of this document is stored, so it can be quoted.
         async fn has_source_text(&self) -> bool {
-            self.0.graph.source_path(&self.0.node().id).is_some()
+            self.0.graph.source_path(self.0.node().id).is_some()
         }
 
         /// Where the stored text came from, relative to the seeds directory.
         async fn source_path(&self) -> Option<String> {
-            self.0.graph.source_path(&self.0.node().id).map(str::to_owned)
+            self.0.graph.source_path(self.0.node().id).map(str::to_owned)
         }
 
         /// The summits at which this document was adopted or signed.
@@ -225,17 +225,17 @@ node_object! {
     Summit {
         /// Date of the meeting, at the precision the source gives.
         async fn date(&self) -> Option<String> {
-            self.0.node().date.map(|d| d.to_string())
+            self.0.node().date().map(|d| d.to_string())
         }
 
         /// Where it took place, as the source says.
         async fn place(&self) -> Option<String> {
-            self.0.node().place.clone()
+            self.0.node().place().map(str::to_owned)
         }
 
         /// How it was held (in person, videoconference, informal, ...).
         async fn format(&self) -> Option<String> {
-            self.0.node().format.clone()
+            self.0.node().format().map(str::to_owned)
         }
 
         /// States and bodies that took part (incoming ATTENDED).
@@ -260,7 +260,7 @@ node_object! {
     Programme {
         /// Date of adoption or signature, at the precision the source gives.
         async fn date(&self) -> Option<String> {
-            self.0.node().date.map(|d| d.to_string())
+            self.0.node().date().map(|d| d.to_string())
         }
 
         /// The time spans it covers (outgoing COVERS).
@@ -318,7 +318,7 @@ node_object! {
     Measure {
         /// Date, at the precision the source gives.
         async fn date(&self) -> Option<String> {
-            self.0.node().date.map(|d| d.to_string())
+            self.0.node().date().map(|d| d.to_string())
         }
 
         /// The goals it implements (outgoing IMPLEMENTS).
@@ -338,12 +338,12 @@ node_object! {
     TimeSpan {
         /// First year, month or day of the period, at the precision the source gives.
         async fn start(&self) -> Option<String> {
-            self.0.node().start.map(|d| d.to_string())
+            self.0.node().start().map(|d| d.to_string())
         }
 
         /// Last year, month or day of the period, at the precision the source gives.
         async fn end(&self) -> Option<String> {
-            self.0.node().end.map(|d| d.to_string())
+            self.0.node().end().map(|d| d.to_string())
         }
     }
 }
@@ -415,7 +415,7 @@ pub enum Node {
 impl Node {
     /// Wraps the node at `ix` in the object type of its kind.
     pub fn new(graph: Arc<Graph>, ix: NodeIx) -> Node {
-        let kind = graph.get(ix).kind();
+        let kind = graph.kind(ix);
         let r = NodeRef { graph, ix };
         match kind {
             model::NodeKind::Document => Node::Document(Document(r)),
@@ -442,7 +442,7 @@ impl Edge {
         Edge { graph, ix }
     }
 
-    fn edge(&self) -> &model::Edge {
+    fn edge(&self) -> EdgeView<'_> {
         self.graph.edge(self.ix)
     }
 }
@@ -471,12 +471,12 @@ impl Edge {
 
     /// Curator's remark.
     async fn note(&self) -> Option<&str> {
-        self.edge().note.as_deref()
+        self.edge().note()
     }
 
     /// The verbatim quotes that state this link; never empty.
     async fn citations(&self) -> Vec<Citation> {
-        Citation::list(&self.graph, &self.edge().citations)
+        Citation::list(&self.graph, self.edge().citations())
     }
 }
 

@@ -10,8 +10,8 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::graph::traverse::{self, Walk};
-use crate::graph::{Graph, NodeIx};
-use crate::model::{Edge, Node, NodeKind};
+use crate::graph::{EdgeView, Graph, NodeIx, NodeView};
+use crate::model::NodeKind;
 
 /// Export formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,16 +50,16 @@ pub fn select(graph: &Graph, root: Option<NodeIx>, depth: usize) -> Vec<NodeIx> 
                 .map(|(ix, _)| ix)
                 .collect();
             nodes.push(root);
-            nodes.sort_by(|a, b| graph.get(*a).id.cmp(&graph.get(*b).id));
+            nodes.sort_by(|a, b| graph.get(*a).id.cmp(graph.get(*b).id));
             nodes
         }
     }
 }
 
 /// Edges whose two ends are both selected, ordered by id.
-fn edges_among<'g>(graph: &'g Graph, nodes: &[NodeIx]) -> Vec<&'g Edge> {
+fn edges_among<'g>(graph: &'g Graph, nodes: &[NodeIx]) -> Vec<EdgeView<'g>> {
     let ids: HashSet<&str> = nodes.iter().map(|&ix| graph.get(ix).id.as_str()).collect();
-    let mut edges: Vec<&Edge> = graph
+    let mut edges: Vec<EdgeView<'_>> = graph
         .all_edges()
         .filter(|e| ids.contains(e.from.as_str()) && ids.contains(e.to.as_str()))
         .collect();
@@ -98,7 +98,7 @@ pub fn write_csv(
             "{},{},{}",
             csv(n.id.as_str()),
             n.kind(),
-            csv(&n.title)
+            csv(n.title)
         )?;
     }
     writeln!(edges_out, "src,dst,type")?;
@@ -122,7 +122,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let edges = edges_among(graph, nodes);
-    let node = |ix: NodeIx| -> &Node { graph.get(ix) };
+    let node = |ix: NodeIx| -> NodeView<'_> { graph.get(ix) };
     match format {
         Format::Dot => {
             writeln!(
@@ -135,7 +135,7 @@ pub fn write(
                     out,
                     "  \"{}\" [label=\"{}\\n({})\"];",
                     n.id,
-                    dot(&n.title),
+                    dot(n.title),
                     n.kind()
                 )?;
             }
@@ -170,7 +170,7 @@ pub fn write(
                     "    <node id=\"{}\"><data key=\"kind\">{}</data><data key=\"title\">{}</data></node>",
                     xml(n.id.as_str()),
                     n.kind(),
-                    xml(&n.title)
+                    xml(n.title)
                 )?;
             }
             for e in &edges {
@@ -187,8 +187,8 @@ pub fn write(
         }
         Format::Json => {
             let body = json!({
-                "nodes": nodes.iter().map(|&ix| node(ix)).collect::<Vec<_>>(),
-                "edges": edges,
+                "nodes": nodes.iter().map(|&ix| node(ix).to_node()).collect::<Vec<_>>(),
+                "edges": edges.iter().map(EdgeView::to_edge).collect::<Vec<_>>(),
             });
             writeln!(out, "{body:#}")
         }
@@ -201,12 +201,7 @@ pub fn write(
                 .collect();
             for (i, &ix) in nodes.iter().enumerate() {
                 let n = node(ix);
-                writeln!(
-                    out,
-                    "  n{i}[\"{} <br/><i>{}</i>\"]",
-                    mermaid(&n.title),
-                    n.id
-                )?;
+                writeln!(out, "  n{i}[\"{} <br/><i>{}</i>\"]", mermaid(n.title), n.id)?;
             }
             for e in &edges {
                 writeln!(
@@ -241,7 +236,7 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
         nodes
             .iter()
             .copied()
-            .filter(|&ix| graph.get(ix).kind() == kind)
+            .filter(|&ix| graph.kind(ix) == kind)
             .collect()
     };
     let (goals, programmes) = (of(NodeKind::Goal), of(NodeKind::Programme));
@@ -257,12 +252,12 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
                 let kinds: Vec<&str> = imp
                     .chain
                     .iter()
-                    .map(|&e| graph.edge(e).kind.as_str())
+                    .map(|&e| graph.edge_kind(e).as_str())
                     .collect();
                 let source = imp
                     .chain
                     .first()
-                    .and_then(|&e| graph.edge(e).citations.first())
+                    .and_then(|&e| graph.edge(e).citations().first())
                     .map_or(String::new(), |c| format!(" [{}]", c.document));
                 (imp.node, format!("{}{source}", kinds.join(">")))
             })

@@ -7,34 +7,35 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Graph, Way};
+use super::{Graph, NodeView, Way};
 use crate::error::Result;
-use crate::model::{EdgeKind, Node, NodeKind, PartialDate};
+use crate::model::{Edge, EdgeKind, Node, NodeKind, PartialDate};
 use crate::store::Contents;
 
 /// A new snapshot with only what was known and in force on `date`.
 pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
-    let by_id: HashMap<&str, &Node> = graph.all_nodes().map(|n| (n.id.as_str(), n)).collect();
+    let by_id: HashMap<&str, NodeView<'_>> =
+        graph.all_nodes().map(|n| (n.id.as_str(), n)).collect();
     let by = |d: Option<PartialDate>| d.is_none_or(|d| d.earliest() <= date.latest());
     // When each node was adopted: its own date, else the date of a summit it was adopted at.
-    let adopted = |n: &Node| -> Option<PartialDate> {
-        n.date.or_else(|| {
+    let adopted = |n: &NodeView<'_>| -> Option<PartialDate> {
+        n.date().or_else(|| {
             let ix = graph.lookup(n.id.as_str())?;
             graph
                 .edges(ix, Way::Outgoing)
-                .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::AdoptedAt)
-                .filter_map(|(_, s)| graph.get(s).date)
+                .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::AdoptedAt)
+                .filter_map(|(_, s)| graph.get(s).date())
                 .min_by_key(|d| d.earliest())
         })
     };
-    let ended = |n: &Node| -> bool {
+    let ended = |n: &NodeView<'_>| -> bool {
         let Some(ix) = graph.lookup(n.id.as_str()) else {
             return false;
         };
         let ends: Vec<Option<PartialDate>> = graph
             .edges(ix, Way::Outgoing)
-            .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::Covers)
-            .map(|(_, s)| graph.get(s).end)
+            .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
+            .map(|(_, s)| graph.get(s).end())
             .collect();
         !ends.is_empty()
             && ends
@@ -44,7 +45,7 @@ pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
     let mut keep: HashSet<&str> = graph
         .all_nodes()
         .filter(|n| match n.kind() {
-            NodeKind::Document | NodeKind::Summit => by(n.date),
+            NodeKind::Document | NodeKind::Summit => by(n.date()),
             NodeKind::Programme => by(adopted(n)) && !ended(n),
             _ => true,
         })
@@ -56,22 +57,22 @@ pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
             keep.remove(e.to.as_str());
         }
     }
-    let known = |doc: &str| by_id.get(doc).is_some_and(|d| by(d.date));
+    let known = |doc: &str| by_id.get(doc).is_some_and(|d| by(d.date()));
     let nodes: Vec<Node> = graph
         .all_nodes()
         .filter(|n| keep.contains(n.id.as_str()))
         .filter_map(|n| {
-            let mut n = n.clone();
+            let mut n = n.to_node();
             n.citations.retain(|c| known(c.document.as_str()));
             (!n.citations.is_empty()).then_some(n)
         })
         .collect();
     let kept: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
-    let edges = graph
+    let edges: Vec<Edge> = graph
         .all_edges()
         .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
         .filter_map(|e| {
-            let mut e = e.clone();
+            let mut e = e.to_edge();
             e.citations.retain(|c| known(c.document.as_str()));
             (!e.citations.is_empty()).then_some(e)
         })

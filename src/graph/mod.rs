@@ -1,7 +1,10 @@
 //! The in-memory graph snapshot: built once from the store, immutable, shared by readers.
 //!
 //! petgraph is a private detail: callers address nodes by [`NodeId`] and get back [`NodeIx`]
-//! handles that are only meaningful for the snapshot that issued them.
+//! handles that are only meaningful for the snapshot that issued them. Nodes and edges are read
+//! through [`NodeView`] and [`EdgeView`]: the snapshot keeps only ids, titles and kinds in the
+//! graph itself and the rarely present fields beside it (`details`), which keeps a million-edge
+//! graph small.
 
 use std::collections::HashMap;
 
@@ -10,12 +13,17 @@ use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
-use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind};
+use crate::model::{EdgeKind, NodeId, NodeKind};
 use crate::store::Contents;
 
 pub mod as_of;
+mod details;
 pub mod timeline;
 pub mod traverse;
+mod view;
+
+use details::{EdgeDetails, NodeCore, NodeDetails};
+pub use view::{EdgeView, NodeView};
 
 /// A handle to a node of one snapshot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,7 +45,8 @@ pub enum Way {
 /// An immutable traceability graph.
 #[derive(Debug, Default)]
 pub struct Graph {
-    inner: DiGraph<Node, Edge, u32>,
+    /// Ids and titles on the nodes, kinds on the edges: what every node and edge has.
+    inner: DiGraph<NodeCore, EdgeKind, u32>,
     index: HashMap<NodeId, NodeIndex<u32>>,
     /// All nodes ordered by id (the order of `nodes` connections).
     by_id: Vec<NodeIx>,
@@ -46,8 +55,10 @@ pub struct Graph {
     /// The kind of each node, by index: traversals test kinds on every step, and reading it
     /// from the id's prefix means parsing text each time.
     kinds: Vec<NodeKind>,
-    /// The kind of each edge, by index: a byte each, instead of a read of the whole edge.
-    edge_kinds: Vec<EdgeKind>,
+    /// Notes, dates, places, formats and citations of the nodes that have any.
+    node_details: HashMap<NodeIx, NodeDetails>,
+    /// Notes and citations of the edges that have any.
+    edge_details: HashMap<EdgeIx, EdgeDetails>,
     /// Documents whose full text the store holds, with the text's path.
     texts: HashMap<NodeId, String>,
 }
@@ -60,21 +71,24 @@ impl Graph {
             index: HashMap::with_capacity(contents.nodes.len()),
             by_id: Vec::with_capacity(contents.nodes.len()),
             kinds: Vec::with_capacity(contents.nodes.len()),
-            edge_kinds: Vec::with_capacity(contents.edges.len()),
             ..Graph::default()
         };
         let mut nodes = contents.nodes;
         nodes.sort_by(|a, b| a.id.cmp(&b.id));
         for node in nodes {
             let kind = node.kind();
-            let id = node.id.clone();
-            let ix = graph.inner.add_node(node);
+            let (core, details) = details::split_node(node);
+            let id = core.id.clone();
+            let ix = graph.inner.add_node(core);
             graph.index.insert(id, ix);
             graph.by_id.push(NodeIx(ix));
             graph.by_kind.entry(kind).or_default().push(NodeIx(ix));
             graph.kinds.push(kind);
+            if let Some(details) = details {
+                graph.node_details.insert(NodeIx(ix), details);
+            }
         }
-        for mut edge in contents.edges {
+        for edge in contents.edges {
             let (Some(&a), Some(&b)) = (graph.index.get(&edge.from), graph.index.get(&edge.to))
             else {
                 return Err(Error::Database(format!(
@@ -82,19 +96,21 @@ impl Graph {
                     edge.id()
                 )));
             };
-            // Share the nodes' id text instead of keeping the copies read for this edge.
-            edge.from = graph.inner[a].id.clone();
-            edge.to = graph.inner[b].id.clone();
-            graph.edge_kinds.push(edge.kind);
-            graph.inner.add_edge(a, b, edge);
+            let ix = graph.inner.add_edge(a, b, edge.kind);
+            if let Some(details) = details::edge_details(edge) {
+                graph.edge_details.insert(EdgeIx(ix), details);
+            }
         }
         graph.by_kind.values_mut().for_each(|v| v.shrink_to_fit());
+        graph.node_details.shrink_to_fit();
+        graph.edge_details.shrink_to_fit();
         graph.texts = contents.texts.into_iter().collect();
         graph.verify()?;
         Ok(graph)
     }
 
-    /// Checks the snapshot's invariants: the id map and orderings agree with the graph.
+    /// Checks the snapshot's invariants: the id map, orderings and side tables agree with the
+    /// graph.
     pub fn verify(&self) -> Result<()> {
         let broken = |what: &str| Err(Error::Database(format!("graph invariant broken: {what}")));
         if self.index.len() != self.inner.node_count() || self.by_id.len() != self.index.len() {
@@ -104,17 +120,9 @@ impl Graph {
             || self
                 .inner
                 .node_indices()
-                .any(|ix| self.kinds[ix.index()] != self.inner[ix].kind())
+                .any(|ix| self.kinds[ix.index()] != self.inner[ix].id.kind())
         {
             return broken("the kind cache disagrees with the ids");
-        }
-        if self.edge_kinds.len() != self.inner.edge_count()
-            || self
-                .inner
-                .edge_references()
-                .any(|e| self.edge_kinds[e.id().index()] != e.weight().kind)
-        {
-            return broken("the edge kind cache disagrees with the edges");
         }
         for (id, &ix) in &self.index {
             if &self.inner[ix].id != id {
@@ -128,11 +136,16 @@ impl Graph {
         {
             return broken("id order is not strictly increasing");
         }
-        for e in self.inner.edge_references() {
-            let edge = e.weight();
-            if self.inner[e.source()].id != edge.from || self.inner[e.target()].id != edge.to {
-                return broken("an edge's ends disagree with its ids");
-            }
+        if self
+            .node_details
+            .keys()
+            .any(|ix| ix.0.index() >= self.inner.node_count())
+            || self
+                .edge_details
+                .keys()
+                .any(|ix| ix.0.index() >= self.inner.edge_count())
+        {
+            return broken("details of a node or edge that does not exist");
         }
         Ok(())
     }
@@ -154,8 +167,9 @@ impl Graph {
     }
 
     /// The node behind a handle of this snapshot.
-    pub fn get(&self, ix: NodeIx) -> &Node {
-        &self.inner[ix.0]
+    pub fn get(&self, ix: NodeIx) -> NodeView<'_> {
+        let core = &self.inner[ix.0];
+        NodeView::new(self, ix, &core.id, &core.title)
     }
 
     /// The kind of a node of this snapshot (what `get(ix).kind()` says, without parsing).
@@ -163,9 +177,9 @@ impl Graph {
         self.kinds[ix.0.index()]
     }
 
-    /// The kind of an edge of this snapshot (what `edge(ix).kind` says, from a dense cache).
+    /// The kind of an edge of this snapshot (what `edge(ix).kind` says, without its ends).
     pub fn edge_kind(&self, ix: EdgeIx) -> EdgeKind {
-        self.edge_kinds[ix.0.index()]
+        self.inner[ix.0]
     }
 
     /// Nodes ordered by id, all of them or only those of `kind`.
@@ -192,8 +206,15 @@ impl Graph {
     }
 
     /// The edge behind a handle of this snapshot.
-    pub fn edge(&self, ix: EdgeIx) -> &Edge {
-        &self.inner[ix.0]
+    pub fn edge(&self, ix: EdgeIx) -> EdgeView<'_> {
+        let (a, b) = self.ends(ix);
+        EdgeView::new(
+            self,
+            ix,
+            &self.inner[a.0].id,
+            self.inner[ix.0],
+            &self.inner[b.0].id,
+        )
     }
 
     /// The source and target of an edge.
@@ -206,13 +227,13 @@ impl Graph {
     }
 
     /// Every node, in id order.
-    pub fn all_nodes(&self) -> impl Iterator<Item = &Node> + '_ {
+    pub fn all_nodes(&self) -> impl Iterator<Item = NodeView<'_>> + '_ {
         self.by_id.iter().map(|&ix| self.get(ix))
     }
 
     /// Every edge, in no particular order.
-    pub fn all_edges(&self) -> impl Iterator<Item = &Edge> + '_ {
-        self.inner.edge_weights()
+    pub fn all_edges(&self) -> impl Iterator<Item = EdgeView<'_>> + '_ {
+        self.inner.edge_indices().map(|ix| self.edge(EdgeIx(ix)))
     }
 
     /// The path of the stored source text of a document, if it has one.
@@ -224,7 +245,7 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Citation, EdgeKind};
+    use crate::model::{Citation, Edge, EdgeKind, Node};
 
     fn node(id: &str) -> Node {
         Node {

@@ -51,7 +51,7 @@ pub fn overlaps(
 }
 
 fn sorted(graph: &Graph, mut nodes: Vec<NodeIx>) -> Vec<NodeIx> {
-    nodes.sort_by(|a, b| graph.get(*a).id.cmp(&graph.get(*b).id));
+    nodes.sort_by(|a, b| graph.get(*a).id.cmp(graph.get(*b).id));
     nodes.dedup();
     nodes
 }
@@ -64,17 +64,17 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
         let node = graph.get(ix);
         match node.kind() {
             NodeKind::TimeSpan => {
-                if !overlaps(node.start, node.end, from, to) {
+                if !overlaps(node.start(), node.end(), from, to) {
                     continue;
                 }
                 let related: Vec<NodeIx> = graph
                     .edges(ix, Way::Incoming)
-                    .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::Covers)
+                    .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
                     .map(|(_, n)| n)
                     .collect();
                 let related = sorted(graph, related);
-                let starts = node.start.filter(|&s| within(s, from, to));
-                let ends = node.end.filter(|&e| within(e, from, to));
+                let starts = node.start().filter(|&s| within(s, from, to));
+                let ends = node.end().filter(|&e| within(e, from, to));
                 if let Some(s) = starts {
                     out.push(Entry {
                         date: Some(s),
@@ -93,7 +93,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                 }
                 if starts.is_none() && ends.is_none() {
                     out.push(Entry {
-                        date: node.start,
+                        date: node.start(),
                         kind: EntryKind::SpanRuns,
                         node: ix,
                         related,
@@ -101,13 +101,13 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                 }
             }
             kind => {
-                let Some(date) = node.date.filter(|&d| within(d, from, to)) else {
+                let Some(date) = node.date().filter(|&d| within(d, from, to)) else {
                     continue;
                 };
                 let (entry_kind, related) = if kind == NodeKind::Summit {
                     let adopted: Vec<NodeIx> = graph
                         .edges(ix, Way::Incoming)
-                        .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::AdoptedAt)
+                        .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::AdoptedAt)
                         .map(|(_, n)| n)
                         .collect();
                     (EntryKind::Summit, sorted(graph, adopted))
@@ -127,7 +127,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
         let key = |e: &Entry| (e.date.map(|d| d.earliest()), e.kind);
         key(a)
             .cmp(&key(b))
-            .then_with(|| graph.get(a.node).id.cmp(&graph.get(b.node).id))
+            .then_with(|| graph.get(a.node).id.cmp(graph.get(b.node).id))
     });
     out
 }
@@ -137,10 +137,10 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
 pub fn active(graph: &Graph, ix: NodeIx, from: PartialDate, to: PartialDate) -> bool {
     graph
         .edges(ix, Way::Outgoing)
-        .filter(|&(e, _)| graph.edge(e).kind == EdgeKind::Covers)
+        .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
         .any(|(_, span)| {
             let span = graph.get(span);
-            overlaps(span.start, span.end, from, to)
+            overlaps(span.start(), span.end(), from, to)
         })
 }
 

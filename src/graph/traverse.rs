@@ -54,7 +54,7 @@ pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implem
                     && matches!(graph.kind(n), NodeKind::Programme | NodeKind::Measure)
             })
             .collect();
-        found.sort_by(|a, b| graph.get(a.1).id.cmp(&graph.get(b.1).id));
+        found.sort_by(|a, b| graph.get(a.1).id.cmp(graph.get(b.1).id));
         for (edge, node) in found {
             if !seen.insert(node) {
                 continue;

@@ -1,0 +1,80 @@
+//! The rare parts of nodes and edges, kept beside the graph instead of in it.
+//!
+//! Notes, dates, places, formats and citations are what curated seeds carry and imported graphs
+//! never do. petgraph's weights hold only what every node (id, title) and every edge (its kind)
+//! has; the rest lives in sparse maps keyed by handle, so a million imported edges pay nothing
+//! for fields they leave empty.
+
+use crate::model::{Citation, Edge, Node, NodeId, PartialDate};
+
+/// What petgraph holds for a node: the parts every node has.
+#[derive(Debug)]
+pub(super) struct NodeCore {
+    /// Stable id, shared with the id map.
+    pub(super) id: NodeId,
+    /// Human-readable name (boxed: no spare capacity).
+    pub(super) title: Box<str>,
+}
+
+/// The optional parts of a node (see [`Node`] for what each field means).
+#[derive(Debug, Default)]
+pub(super) struct NodeDetails {
+    pub(super) note: Option<String>,
+    pub(super) date: Option<PartialDate>,
+    pub(super) start: Option<PartialDate>,
+    pub(super) end: Option<PartialDate>,
+    pub(super) place: Option<String>,
+    pub(super) format: Option<String>,
+    pub(super) citations: Vec<Citation>,
+}
+
+/// The optional parts of an edge (see [`Edge`]).
+#[derive(Debug, Default)]
+pub(super) struct EdgeDetails {
+    pub(super) note: Option<String>,
+    pub(super) citations: Vec<Citation>,
+}
+
+/// Splits a node into what petgraph holds and its details, `None` when it has none.
+pub(super) fn split_node(node: Node) -> (NodeCore, Option<NodeDetails>) {
+    let Node {
+        id,
+        title,
+        note,
+        date,
+        start,
+        end,
+        place,
+        format,
+        citations,
+    } = node;
+    let core = NodeCore {
+        id,
+        title: title.into_boxed_str(),
+    };
+    let details = NodeDetails {
+        note,
+        date,
+        start,
+        end,
+        place,
+        format,
+        citations,
+    };
+    let empty = details.note.is_none()
+        && details.date.is_none()
+        && details.start.is_none()
+        && details.end.is_none()
+        && details.place.is_none()
+        && details.format.is_none()
+        && details.citations.is_empty();
+    (core, (!empty).then_some(details))
+}
+
+/// The details of an edge, `None` when it has none (its ends and kind go into petgraph).
+pub(super) fn edge_details(edge: Edge) -> Option<EdgeDetails> {
+    let Edge {
+        note, citations, ..
+    } = edge;
+    (note.is_some() || !citations.is_empty()).then_some(EdgeDetails { note, citations })
+}

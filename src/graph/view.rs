@@ -1,0 +1,175 @@
+//! Read-only views of one node or edge of a snapshot.
+//!
+//! The snapshot stores nodes and edges in pieces (see `details`), so it cannot lend out a
+//! `&model::Node`. A view is a few pointers: the fields are the parts every node or edge has,
+//! the methods read the rare parts, and `to_node` / `to_edge` build the owned model value.
+
+use std::fmt;
+
+use super::details::{EdgeDetails, NodeDetails};
+use super::{EdgeIx, Graph, NodeIx};
+use crate::model::{self, Citation, EdgeKind, NodeId, NodeKind, PartialDate};
+
+/// A node of a snapshot, read in place.
+#[derive(Clone, Copy)]
+pub struct NodeView<'g> {
+    /// Stable id, `<kind>:<slug>`.
+    pub id: &'g NodeId,
+    /// Human-readable name as the sources give it.
+    pub title: &'g str,
+    graph: &'g Graph,
+    ix: NodeIx,
+}
+
+impl<'g> NodeView<'g> {
+    pub(super) fn new(graph: &'g Graph, ix: NodeIx, id: &'g NodeId, title: &'g str) -> Self {
+        NodeView {
+            id,
+            title,
+            graph,
+            ix,
+        }
+    }
+
+    fn details(&self) -> Option<&'g NodeDetails> {
+        self.graph.node_details.get(&self.ix)
+    }
+
+    /// The handle of this node.
+    pub fn ix(&self) -> NodeIx {
+        self.ix
+    }
+
+    /// The kind named by the id.
+    pub fn kind(&self) -> NodeKind {
+        self.graph.kind(self.ix)
+    }
+
+    /// Curator's remark, e.g. an ambiguity in the sources.
+    pub fn note(&self) -> Option<&'g str> {
+        self.details()?.note.as_deref()
+    }
+
+    /// Date of a summit, or of a document's issue or adoption.
+    pub fn date(&self) -> Option<PartialDate> {
+        self.details()?.date
+    }
+
+    /// Start of a time span.
+    pub fn start(&self) -> Option<PartialDate> {
+        self.details()?.start
+    }
+
+    /// End of a time span.
+    pub fn end(&self) -> Option<PartialDate> {
+        self.details()?.end
+    }
+
+    /// Where a summit took place.
+    pub fn place(&self) -> Option<&'g str> {
+        self.details()?.place.as_deref()
+    }
+
+    /// How a summit was held (in person, videoconference, informal, ...).
+    pub fn format(&self) -> Option<&'g str> {
+        self.details()?.format.as_deref()
+    }
+
+    /// Evidence for the node; never empty in a valid corpus.
+    pub fn citations(&self) -> &'g [Citation] {
+        self.details().map_or(&[], |d| d.citations.as_slice())
+    }
+
+    /// The node as an owned model value.
+    pub fn to_node(&self) -> model::Node {
+        model::Node {
+            id: self.id.clone(),
+            title: self.title.to_owned(),
+            note: self.note().map(str::to_owned),
+            date: self.date(),
+            start: self.start(),
+            end: self.end(),
+            place: self.place().map(str::to_owned),
+            format: self.format().map(str::to_owned),
+            citations: self.citations().to_vec(),
+        }
+    }
+}
+
+impl fmt::Debug for NodeView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_node(), f)
+    }
+}
+
+/// An edge of a snapshot, read in place.
+#[derive(Clone, Copy)]
+pub struct EdgeView<'g> {
+    /// Source node.
+    pub from: &'g NodeId,
+    /// What the link says.
+    pub kind: EdgeKind,
+    /// Target node.
+    pub to: &'g NodeId,
+    graph: &'g Graph,
+    ix: EdgeIx,
+}
+
+impl<'g> EdgeView<'g> {
+    pub(super) fn new(
+        graph: &'g Graph,
+        ix: EdgeIx,
+        from: &'g NodeId,
+        kind: EdgeKind,
+        to: &'g NodeId,
+    ) -> Self {
+        EdgeView {
+            from,
+            kind,
+            to,
+            graph,
+            ix,
+        }
+    }
+
+    fn details(&self) -> Option<&'g EdgeDetails> {
+        self.graph.edge_details.get(&self.ix)
+    }
+
+    /// The handle of this edge.
+    pub fn ix(&self) -> EdgeIx {
+        self.ix
+    }
+
+    /// Stable id of the edge: `<from>/<KIND>/<to>`.
+    pub fn id(&self) -> String {
+        model::edge_id(self.from, self.kind, self.to)
+    }
+
+    /// Curator's remark.
+    pub fn note(&self) -> Option<&'g str> {
+        self.details()?.note.as_deref()
+    }
+
+    /// Evidence for the link; never empty in a valid corpus.
+    pub fn citations(&self) -> &'g [Citation] {
+        self.details().map_or(&[], |d| d.citations.as_slice())
+    }
+
+    /// The edge as an owned model value.
+    pub fn to_edge(&self) -> model::Edge {
+        model::Edge {
+            from: self.from.clone(),
+            kind: self.kind,
+            to: self.to.clone(),
+            note: self.note().map(str::to_owned),
+            citations: self.citations().to_vec(),
+        }
+    }
+}
+
+impl fmt::Debug for EdgeView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_edge(), f)
+    }
+}
