@@ -35,9 +35,12 @@ pub struct AppState {
 impl AppState {
     /// Builds the state over an open pool, reading the graph from it.
     pub async fn new(pool: SqlitePool, limits: Limits) -> Result<AppState> {
+        // The log position first: a write landing in between makes it older than the
+        // snapshot, which only costs the first write a full read (never a stale base).
+        let seq = store::changes::last_seq(&mut *pool.acquire().await?).await?;
         let graph = Graph::build(store::read_all(&pool).await?)?;
         let snapshot = Arc::new(ArcSwap::from_pointee(graph));
-        let curator = Arc::new(Curator::new(pool.clone(), snapshot.clone()));
+        let curator = Arc::new(Curator::new(pool.clone(), snapshot.clone(), Some(seq)));
         Ok(AppState {
             pool,
             snapshot,

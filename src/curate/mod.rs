@@ -75,13 +75,15 @@ pub struct Curator {
 }
 
 impl Curator {
-    /// A curator over `pool`, publishing into `snapshot`.
-    pub fn new(pool: SqlitePool, snapshot: Arc<ArcSwap<Graph>>) -> Curator {
+    /// A curator over `pool`, publishing into `snapshot`, which holds the store as of
+    /// change-log position `seq` (read before the snapshot, so it is never newer than it;
+    /// `None` makes the first write read the store whole).
+    pub fn new(pool: SqlitePool, snapshot: Arc<ArcSwap<Graph>>, seq: Option<i64>) -> Curator {
         let (events, _) = broadcast::channel(256);
         Curator {
             pool,
             snapshot,
-            writer: Mutex::new(None),
+            writer: Mutex::new(seq),
             events,
         }
     }
@@ -101,9 +103,7 @@ impl Curator {
         let mut known = self.writer.lock().await;
         let started = std::time::Instant::now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let seq: i64 = sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
-            .fetch_one(&mut *tx)
-            .await?;
+        let seq = store::changes::last_seq(&mut tx).await?;
         let current = self.graph();
         // The snapshot is the store as of `known`; anyone else's write (a CLI load or import)
         // moves the log, and then the store is read whole.

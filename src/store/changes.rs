@@ -72,6 +72,15 @@ pub async fn read_log(
     Ok((entries, more))
 }
 
+/// The position of the newest change-log entry (0 for an empty log): every write moves it.
+pub async fn last_seq(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 /// Count of entries matching `filter`.
 pub async fn count_log(pool: &SqlitePool, filter: &LogFilter<'_>) -> Result<i64> {
     Ok(sqlx::query_scalar(

@@ -365,3 +365,39 @@ async fn import_graph_takes_the_csv_shape_with_a_quote_per_row() {
     );
     assert_eq!(log_length(&app).await, before);
 }
+
+#[tokio::test]
+async fn a_write_after_someone_else_wrote_the_file_starts_from_the_store() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    // Another process (here: the CLI's import, on the same file) adds a goal the served
+    // snapshot does not hold.
+    let dir = tempfile::TempDir::new().expect("dir");
+    let (nodes, edges) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    std::fs::write(&nodes, "id,type,name\nexternal,Goal,External goal\n").expect("nodes");
+    std::fs::write(&edges, "src,dst,type\n").expect("edges");
+    policygraph::import::import_csv(&app.db.pool, &nodes, &edges, "cli-import", &|_| {})
+        .await
+        .expect("import");
+    let body = app.query(r#"{ node(id: "goal:external") { id } }"#).await;
+    assert_eq!(
+        body["data"]["node"],
+        Value::Null,
+        "the served snapshot predates it"
+    );
+
+    // A write through the API must see it (and then serve it).
+    let cite = r#"mutation { addCitation(entity: "goal:external", citation: {
+        document: "document:kremlin-cis-summit-2020-12-18", quote: "Commonwealth" }) {
+        changes { op entity } } }"#;
+    let (status, body) = app.send(Some(&token), cite, Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["errors"], Value::Null, "{body}");
+    let body = app
+        .query(r#"{ node(id: "goal:external") { citations { quote } } }"#)
+        .await;
+    assert_eq!(
+        body["data"]["node"]["citations"][0]["quote"], "Commonwealth",
+        "{body}"
+    );
+}
