@@ -241,31 +241,10 @@ fn read_plan(
     let mut by_csv_id: HashMap<String, (u32, u64)> = HashMap::new();
     let mut full_ids: HashMap<String, u64> = HashMap::new();
 
-    let mut reader = open(nodes_path)?;
-    let total = file_len(nodes_path);
-    let [id_col, type_col, name_col] = columns(&mut reader, nodes_path, ["id", "type", "name"])?;
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0u64;
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, csv::Position::line);
-                problems.push(row_error(nodes_path, line, csv_message(&e)));
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, csv::Position::line);
-        rows += 1;
-        if rows % REPORT_EVERY == 0 {
-            progress(Progress {
-                stage: Stage::ReadingNodes,
-                done: record.position().map_or(0, csv::Position::byte),
-                total,
-            });
-        }
+    let mut rows = Rows::open(nodes_path, Stage::ReadingNodes)?;
+    let [id_col, type_col, name_col] = rows.columns(["id", "type", "name"])?;
+    while let Some(line) = rows.next(&mut problems, progress) {
+        let record = &rows.record;
         let (csv_id, kind_text, name) = (&record[id_col], &record[type_col], &record[name_col]);
         let mut bad = |message: String| problems.push(row_error(nodes_path, line, message));
         let Some(kind) = node_kind(kind_text) else {
@@ -313,32 +292,12 @@ fn read_plan(
     }
     drop(full_ids);
 
-    let mut reader = open(edges_path)?;
-    let total = file_len(edges_path);
-    let [src_col, dst_col, kind_col] = columns(&mut reader, edges_path, ["src", "dst", "type"])?;
+    let mut rows = Rows::open(edges_path, Stage::ReadingEdges)?;
+    let [src_col, dst_col, kind_col] = rows.columns(["src", "dst", "type"])?;
     let mut stored_ix: HashMap<String, u32> = HashMap::new();
     let mut seen: HashMap<(u32, EdgeKind, u32), u64> = HashMap::new();
-    let mut rows = 0u64;
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(line, csv::Position::line);
-                problems.push(row_error(edges_path, line, csv_message(&e)));
-                continue;
-            }
-        }
-        let line = record.position().map_or(line, csv::Position::line);
-        rows += 1;
-        if rows % REPORT_EVERY == 0 {
-            progress(Progress {
-                stage: Stage::ReadingEdges,
-                done: record.position().map_or(0, csv::Position::byte),
-                total,
-            });
-        }
+    while let Some(line) = rows.next(&mut problems, progress) {
+        let record = &rows.record;
         let mut end = |name: &str, text: &str| -> std::result::Result<u32, String> {
             if let Some(&(ix, _)) = by_csv_id.get(text) {
                 return Ok(ix);
@@ -395,6 +354,62 @@ fn read_plan(
         Ok(plan)
     } else {
         Err(Error::Import(problems))
+    }
+}
+
+/// One CSV file read record by record: unreadable rows become problems (with their line) and
+/// progress is reported every [`REPORT_EVERY`] rows.
+struct Rows<'p> {
+    reader: csv::Reader<std::fs::File>,
+    path: &'p Path,
+    stage: Stage,
+    total: u64,
+    count: u64,
+    /// The record the last [`Rows::next`] read.
+    record: csv::StringRecord,
+}
+
+impl<'p> Rows<'p> {
+    fn open(path: &'p Path, stage: Stage) -> Result<Rows<'p>> {
+        Ok(Rows {
+            reader: open(path)?,
+            path,
+            stage,
+            total: file_len(path),
+            count: 0,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    /// Positions of the named columns (see [`columns`]).
+    fn columns<const N: usize>(&mut self, names: [&str; N]) -> Result<[usize; N]> {
+        columns(&mut self.reader, self.path, names)
+    }
+
+    /// Reads the next readable record into `self.record` and returns its line; `None` at the
+    /// end of the file.
+    fn next(&mut self, problems: &mut Vec<RowError>, progress: &dyn Fn(Progress)) -> Option<u64> {
+        loop {
+            let line = self.reader.position().line();
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return None,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map_or(line, csv::Position::line);
+                    problems.push(row_error(self.path, line, csv_message(&e)));
+                    continue;
+                }
+            }
+            self.count += 1;
+            if self.count % REPORT_EVERY == 0 {
+                progress(Progress {
+                    stage: self.stage,
+                    done: self.record.position().map_or(0, csv::Position::byte),
+                    total: self.total,
+                });
+            }
+            return Some(self.record.position().map_or(line, csv::Position::line));
+        }
     }
 }
 

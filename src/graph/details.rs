@@ -17,7 +17,7 @@ pub(super) struct NodeCore {
 }
 
 /// The optional parts of a node (see [`Node`] for what each field means).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct NodeDetails {
     pub(super) note: Option<String>,
     pub(super) date: Option<PartialDate>,
@@ -29,7 +29,7 @@ pub(super) struct NodeDetails {
 }
 
 /// The optional parts of an edge (see [`Edge`]).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(super) struct EdgeDetails {
     pub(super) note: Option<String>,
     pub(super) citations: Vec<Citation>,
@@ -61,13 +61,7 @@ pub(super) fn split_node(node: Node) -> (NodeCore, Option<NodeDetails>) {
         format,
         citations,
     };
-    let empty = details.note.is_none()
-        && details.date.is_none()
-        && details.start.is_none()
-        && details.end.is_none()
-        && details.place.is_none()
-        && details.format.is_none()
-        && details.citations.is_empty();
+    let empty = details == NodeDetails::default();
     (core, (!empty).then_some(details))
 }
 
@@ -76,5 +70,6 @@ pub(super) fn edge_details(edge: Edge) -> Option<EdgeDetails> {
     let Edge {
         note, citations, ..
     } = edge;
-    (note.is_some() || !citations.is_empty()).then_some(EdgeDetails { note, citations })
+    let details = EdgeDetails { note, citations };
+    (details != EdgeDetails::default()).then_some(details)
 }
