@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use policygraph::generate::{self, Queries};
+use policygraph::graph::budget::Budget;
 use policygraph::graph::traverse::{self, Walk};
 use policygraph::graph::{Graph, NodeIx};
 use policygraph::model::{EdgeKind, NodeKind};
@@ -249,7 +250,8 @@ impl Setup {
 const DEP: [EdgeKind; 3] = [EdgeKind::PartOf, EdgeKind::DependsOn, EdgeKind::Implements];
 
 fn engine_implementers(graph: &Graph, goal: NodeIx) -> Vec<NodeIx> {
-    traverse::implementers(graph, goal, true)
+    traverse::implementers(graph, goal, true, &Budget::unlimited())
+        .expect("no limit")
         .into_iter()
         .map(|i| i.node)
         .filter(|&n| graph.get(n).kind() == NodeKind::Programme)
@@ -262,7 +264,9 @@ fn engine_distance(graph: &Graph, a: NodeIx, b: NodeIx) -> Option<usize> {
         directed: false,
         max_depth: usize::MAX,
     };
-    traverse::shortest_path(graph, a, b, &walk).map(|p| p.len())
+    traverse::shortest_path(graph, a, b, &walk, &Budget::unlimited())
+        .expect("no limit")
+        .map(|p| p.len())
 }
 
 fn engine_closure(graph: &Graph, n: NodeIx, depth: usize, up: bool) -> Vec<NodeIx> {
@@ -271,7 +275,8 @@ fn engine_closure(graph: &Graph, n: NodeIx, depth: usize, up: bool) -> Vec<NodeI
         directed: true,
         max_depth: depth,
     };
-    traverse::closure(graph, n, &walk, up)
+    traverse::closure(graph, n, &walk, up, &Budget::unlimited())
+        .expect("no limit")
         .into_iter()
         .map(|(ix, _)| ix)
         .collect()

@@ -277,12 +277,18 @@ async fn bench_implementers(
             &format!("no goal `{}`", param.goal),
         );
     };
-    let implementers: Vec<serde_json::Value> = crate::graph::traverse::implementers(
-        &graph, ix, true,
-    )
-    .into_iter()
-    .map(|i| json!({ "node": { "id": graph.get(i.node).id.as_str() }, "depth": i.chain.len() }))
-    .collect();
+    let budget = crate::graph::budget::Budget::unlimited();
+    let Ok(implementers) = crate::graph::traverse::implementers(&graph, ix, true, &budget) else {
+        return coded_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Internal,
+            "internal error",
+        );
+    };
+    let implementers: Vec<serde_json::Value> = implementers
+        .into_iter()
+        .map(|i| json!({ "node": { "id": graph.get(i.node).id.as_str() }, "depth": i.chain.len() }))
+        .collect();
     axum::Json(json!({ "data": { "implementers": implementers } })).into_response()
 }
 

@@ -45,9 +45,25 @@ pub fn internal(cause: impl std::fmt::Display) -> async_graphql::Error {
     )
 }
 
-/// Gives every error of `response` a code: errors raised by the engine itself (syntax,
-/// validation, limits) come without one.
+/// Most errors one response carries (graphql-js stops at 100 too); the rest are summed up in
+/// one last error, so a request cannot make its answer many times larger than itself.
+pub const MAX_ERRORS: usize = 100;
+
+/// Gives every error of `response` a code (errors raised by the engine itself — syntax,
+/// validation, limits — come without one) and keeps at most [`MAX_ERRORS`] of them.
 pub fn ensure_codes(mut response: Response) -> Response {
+    if response.errors.len() > MAX_ERRORS {
+        let omitted = response.errors.len() - (MAX_ERRORS - 1);
+        response.errors.truncate(MAX_ERRORS - 1);
+        let mut last = async_graphql::ServerError::new(
+            format!("{omitted} more errors omitted; at most {MAX_ERRORS} are reported"),
+            None,
+        );
+        last.extensions
+            .get_or_insert_with(Default::default)
+            .set("code", Code::LimitExceeded.as_str());
+        response.errors.push(last);
+    }
     for error in &mut response.errors {
         let has_code = error
             .extensions
@@ -62,6 +78,8 @@ pub fn ensure_codes(mut response: Response) -> Response {
             "too complex",
             "too many",
             "recursion limit",
+            "recursion depth",
+            "number of directives",
             "stack limit",
         ]
         .iter()

@@ -5,7 +5,7 @@
 
 pub mod audit;
 pub mod errors;
-mod limits;
+pub mod limits;
 mod mutation;
 mod query;
 mod report;
@@ -13,6 +13,7 @@ mod search;
 mod subscription;
 mod trace;
 pub mod types;
+mod work;
 
 use std::sync::Arc;
 
@@ -70,6 +71,14 @@ pub struct Limits {
     pub max_expansions: usize,
     /// Most aliased fields in one request.
     pub max_aliases: usize,
+    /// Most selections (fields, spreads, inline fragments) in one request once its fragments
+    /// are expanded; checked before anything else looks at the document.
+    pub max_selections: u64,
+    /// Units of graph work (nodes and edges visited, counted over every field of a request)
+    /// a request may spend before it is refused with `LIMIT_EXCEEDED`.
+    pub max_work: u64,
+    /// Time a request's graph work may take; past it the work stops (`LIMIT_EXCEEDED`).
+    pub max_time: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -81,6 +90,21 @@ impl Default for Limits {
             max_path_depth: 12,
             max_expansions: 1_000_000,
             max_aliases: 50,
+            max_selections: 2_000,
+            max_work: 20_000_000,
+            max_time: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// The checks made on each document before execution, and its work budget.
+    pub fn document(&self) -> limits::DocumentLimits {
+        limits::DocumentLimits {
+            max_aliases: self.max_aliases,
+            max_selections: self.max_selections,
+            max_work: self.max_work,
+            max_time: self.max_time,
         }
     }
 }
@@ -90,7 +114,7 @@ pub fn schema(limits: Limits) -> ApiSchema {
     Schema::build(Query, Mutation, Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .extension(limits::AliasCap(limits.max_aliases))
+        .extension(limits::DocumentCheck(limits.document()))
         .data(limits)
         .finish()
 }

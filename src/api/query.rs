@@ -12,6 +12,7 @@ use super::report::{self, CitationReport};
 use super::search::SearchHit;
 use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineEntry};
 use super::types::{EdgeKind, Node, NodeKind};
+use super::work;
 use crate::graph::traverse::{self, Walk};
 use crate::graph::{Graph, NodeIx};
 use crate::graph::{as_of, timeline};
@@ -47,15 +48,17 @@ fn limits<'c>(ctx: &Context<'c>) -> Result<&'c Limits> {
     ctx.data::<Limits>().map_err(|e| internal(e.message))
 }
 
-/// The snapshot to answer from: the served one, or its `asOf` view.
-fn snapshot(ctx: &Context<'_>, as_of: Option<String>) -> Result<Arc<Graph>> {
+/// The snapshot to answer from: the served one, or its `asOf` view (built off the async
+/// workers, its cost charged to the request).
+async fn snapshot(ctx: &Context<'_>, as_of: Option<String>) -> Result<Arc<Graph>> {
     let graph = graph(ctx)?;
-    match as_of {
-        None => Ok(graph),
-        Some(text) => Ok(Arc::new(
-            as_of::as_of(&graph, date(&text)?).map_err(internal)?,
-        )),
-    }
+    let Some(text) = as_of else {
+        return Ok(graph);
+    };
+    let date = date(&text)?;
+    let view =
+        work::run_whole(ctx, &graph.clone(), move |_| Ok(as_of::as_of(&graph, date))).await?;
+    Ok(Arc::new(view.map_err(internal)?))
 }
 
 /// A date argument, or a BAD_USER_INPUT error.
@@ -114,7 +117,7 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<Option<Node>> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         Ok(graph.lookup(&id).map(|ix| Node::new(graph.clone(), ix)))
     }
 
@@ -136,7 +139,7 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<NodeConnection> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         let limits = ctx.data::<Limits>().map_err(|e| internal(e.message))?;
         let first = match first {
             None => 20,
@@ -151,17 +154,22 @@ impl Query {
             }
             Some(f) => f as usize,
         };
+        let kind: Option<model::NodeKind> = kind.map(Into::into);
         let all: Cow<'_, [NodeIx]> = match active_in {
-            None => Cow::Borrowed(graph.nodes(kind.map(Into::into))),
+            None => Cow::Borrowed(graph.nodes(kind)),
             Some(year) => {
                 let year = date(&format!("{year:04}"))?;
+                let graph = graph.clone();
                 Cow::Owned(
-                    graph
-                        .nodes(kind.map(Into::into))
-                        .iter()
-                        .copied()
-                        .filter(|&ix| timeline::active(&graph, ix, year, year))
-                        .collect(),
+                    work::run_whole(ctx, &graph.clone(), move |_| {
+                        Ok(graph
+                            .nodes(kind)
+                            .iter()
+                            .copied()
+                            .filter(|&ix| timeline::active(&graph, ix, year, year))
+                            .collect::<Vec<_>>())
+                    })
+                    .await?,
                 )
             }
         };
@@ -206,7 +214,7 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Implementer>> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         let ix = find(&graph, &goal)?;
         if graph.get(ix).kind() != model::NodeKind::Goal {
             return Err(coded(
@@ -214,7 +222,14 @@ impl Query {
                 format!("`{}` is not a goal", goal.as_str()),
             ));
         }
-        Ok(traverse::implementers(&graph, ix, transitive)
+        let found = {
+            let graph = graph.clone();
+            work::run(ctx, move |budget| {
+                traverse::implementers(&graph, ix, transitive, budget)
+            })
+            .await?
+        };
+        Ok(found
             .into_iter()
             .map(|raw| Implementer::new(graph.clone(), raw))
             .collect())
@@ -244,11 +259,17 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<Option<Path>> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
         let walk = walk(ctx, via, max_depth, directed)?;
-        Ok(traverse::shortest_path(&graph, a, b, &walk)
-            .map(|steps| Path::new(graph.clone(), a, steps)))
+        let found = {
+            let graph = graph.clone();
+            work::run(ctx, move |budget| {
+                traverse::shortest_path(&graph, a, b, &walk, budget)
+            })
+            .await?
+        };
+        Ok(found.map(|steps| Path::new(graph.clone(), a, steps)))
     }
 
     /// Up to `limit` simple paths between two nodes, shortest first, each at most `maxDepth`
@@ -280,17 +301,23 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Path>> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         let limits = limits(ctx)?;
         let (a, b) = (find(&graph, &from)?, find(&graph, &to)?);
         let walk = walk(ctx, via, max_depth, directed)?;
         let limit = capped("limit", limit, limits.max_page)?;
-        Ok(
-            traverse::simple_paths(&graph, a, b, &walk, limit, limits.max_expansions)
-                .into_iter()
-                .map(|steps| Path::new(graph.clone(), a, steps))
-                .collect(),
-        )
+        let expansions = limits.max_expansions;
+        let found = {
+            let graph = graph.clone();
+            work::run(ctx, move |budget| {
+                traverse::simple_paths(&graph, a, b, &walk, limit, expansions, budget)
+            })
+            .await?
+        };
+        Ok(found
+            .into_iter()
+            .map(|steps| Path::new(graph.clone(), a, steps))
+            .collect())
     }
 
     /// The nodes a node depends on (UPSTREAM: follow edges as they read), or that depend on it
@@ -308,7 +335,7 @@ impl Query {
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Dependency>> {
-        let graph = snapshot(ctx, as_of)?;
+        let graph = snapshot(ctx, as_of).await?;
         let start = find(&graph, &id)?;
         let via = via
             .unwrap_or_else(|| vec![EdgeKind::DependsOn, EdgeKind::PartOf, EdgeKind::Implements]);
@@ -325,7 +352,14 @@ impl Query {
             max_depth,
         };
         let outward = direction != DependencyDirection::Downstream;
-        Ok(traverse::closure(&graph, start, &walk, outward)
+        let found = {
+            let graph = graph.clone();
+            work::run(ctx, move |budget| {
+                traverse::closure(&graph, start, &walk, outward, budget)
+            })
+            .await?
+        };
+        Ok(found
             .into_iter()
             .map(|(ix, d)| Dependency::new(graph.clone(), ix, d))
             .collect())
@@ -342,7 +376,14 @@ impl Query {
     ) -> Result<Vec<TimelineEntry>> {
         let graph = graph(ctx)?;
         let (from, to) = (date(&from)?, date(&to)?);
-        Ok(timeline::timeline(&graph, from, to)
+        let entries = {
+            let graph = graph.clone();
+            work::run_whole(ctx, &graph.clone(), move |_| {
+                Ok(timeline::timeline(&graph, from, to))
+            })
+            .await?
+        };
+        Ok(entries
             .into_iter()
             .map(|e| TimelineEntry::new(graph.clone(), e))
             .collect())
@@ -416,6 +457,10 @@ impl Query {
             None => PartialDate::today(),
             Some(text) => date(&text)?,
         };
-        Ok(report::build(graph(ctx)?, today))
+        let graph = graph(ctx)?;
+        work::run_whole(ctx, &graph.clone(), move |_| {
+            Ok(report::build(graph, today))
+        })
+        .await
     }
 }

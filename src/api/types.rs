@@ -287,13 +287,19 @@ node_object! {
         /// same answer as the root `implementers(goal:)` field.
         async fn implementers(
             &self,
+            ctx: &async_graphql::Context<'_>,
             #[graphql(default = true, desc = "Include implementers of sub-goals and dependencies.")]
             transitive: bool,
-        ) -> Vec<super::trace::Implementer> {
-            traverse::implementers(&self.0.graph, self.0.ix, transitive)
+        ) -> async_graphql::Result<Vec<super::trace::Implementer>> {
+            let (graph, ix) = (self.0.graph.clone(), self.0.ix);
+            let found = super::work::run(ctx, move |budget| {
+                traverse::implementers(&graph, ix, transitive, budget)
+            })
+            .await?;
+            Ok(found
                 .into_iter()
                 .map(|raw| super::trace::Implementer::new(self.0.graph.clone(), raw))
-                .collect()
+                .collect())
         }
 
         /// Goals this goal is part of (outgoing PART_OF).

@@ -9,7 +9,13 @@ use std::io::Write;
 
 use serde_json::json;
 
+use crate::graph::budget::Budget;
 use crate::graph::traverse::{self, Walk};
+
+/// Exports answer to the user who runs them: no work budget.
+fn no_limit() -> Budget {
+    Budget::unlimited()
+}
 use crate::graph::{EdgeView, Graph, NodeIx, NodeView};
 use crate::model::NodeKind;
 
@@ -45,7 +51,8 @@ pub fn select(graph: &Graph, root: Option<NodeIx>, depth: usize) -> Vec<NodeIx> 
                 directed: false,
                 max_depth: depth,
             };
-            let mut nodes: Vec<NodeIx> = traverse::closure(graph, root, &walk, true)
+            let mut nodes: Vec<NodeIx> = traverse::closure(graph, root, &walk, true, &no_limit())
+                .unwrap_or_default()
                 .into_iter()
                 .map(|(ix, _)| ix)
                 .collect();
@@ -246,7 +253,8 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
     }
     writeln!(out)?;
     for &g in &goals {
-        let cells: BTreeMap<NodeIx, String> = traverse::implementers(graph, g, true)
+        let cells: BTreeMap<NodeIx, String> = traverse::implementers(graph, g, true, &no_limit())
+            .unwrap_or_default()
             .into_iter()
             .map(|imp| {
                 let kinds: Vec<&str> = imp

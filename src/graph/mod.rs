@@ -17,6 +17,7 @@ use crate::model::{EdgeKind, NodeId, NodeKind};
 use crate::store::Contents;
 
 pub mod as_of;
+pub mod budget;
 mod details;
 pub mod timeline;
 pub mod traverse;

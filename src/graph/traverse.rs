@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use super::budget::{Budget, Exhausted, Meter};
 use super::{EdgeIx, Graph, NodeIx, Way};
 use crate::model::{EdgeKind, NodeKind};
 
@@ -27,13 +28,21 @@ pub struct Implementer {
 
 /// Programmes and measures that implement `goal` — directly, or (when `transitive`) through any
 /// goal that is PART_OF or DEPENDS_ON it, however deep. Ordered by chain length, then id.
-pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implementer> {
+/// Every edge looked at is spent from `budget`.
+pub fn implementers(
+    graph: &Graph,
+    goal: NodeIx,
+    transitive: bool,
+    budget: &Budget,
+) -> Result<Vec<Implementer>, Exhausted> {
+    let mut meter = budget.meter();
     // Backward BFS over contributing goals; `via[g]` is the edge from g one step towards `goal`.
     let mut via: HashMap<NodeIx, Option<EdgeIx>> = HashMap::from([(goal, None)]);
     let mut order = vec![goal];
     let mut queue = VecDeque::from([goal]);
     while transitive && let Some(g) = queue.pop_front() {
         for (edge, sub) in graph.edges(g, Way::Incoming) {
+            meter.tick()?;
             let kind = graph.edge_kind(edge);
             let contributes = matches!(kind, EdgeKind::PartOf | EdgeKind::DependsOn)
                 && graph.kind(sub) == NodeKind::Goal;
@@ -47,13 +56,15 @@ pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implem
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for g in order {
-        let mut found: Vec<(EdgeIx, NodeIx)> = graph
-            .edges(g, Way::Incoming)
-            .filter(|&(e, n)| {
-                graph.edge_kind(e) == EdgeKind::Implements
-                    && matches!(graph.kind(n), NodeKind::Programme | NodeKind::Measure)
-            })
-            .collect();
+        let mut found = Vec::new();
+        for (e, n) in graph.edges(g, Way::Incoming) {
+            meter.tick()?;
+            if graph.edge_kind(e) == EdgeKind::Implements
+                && matches!(graph.kind(n), NodeKind::Programme | NodeKind::Measure)
+            {
+                found.push((e, n));
+            }
+        }
         found.sort_by(|a, b| graph.get(a.1).id.cmp(graph.get(b.1).id));
         for (edge, node) in found {
             if !seen.insert(node) {
@@ -71,7 +82,7 @@ pub fn implementers(graph: &Graph, goal: NodeIx, transitive: bool) -> Vec<Implem
     out.sort_by(|a, b| {
         (a.chain.len(), &graph.get(a.node).id).cmp(&(b.chain.len(), &graph.get(b.node).id))
     });
-    out
+    Ok(out)
 }
 
 /// Which edges a walk may use.
@@ -116,11 +127,18 @@ impl Walk {
 
 /// One shortest walk from `from` to `to`, found by a bidirectional breadth-first search that
 /// always expands the smaller frontier (fast on graphs with hubs). `None` when there is none
-/// within `walk.max_depth` edges.
-pub fn shortest_path(graph: &Graph, from: NodeIx, to: NodeIx, walk: &Walk) -> Option<Vec<Step>> {
+/// within `walk.max_depth` edges. Every edge looked at is spent from `budget`.
+pub fn shortest_path(
+    graph: &Graph,
+    from: NodeIx,
+    to: NodeIx,
+    walk: &Walk,
+    budget: &Budget,
+) -> Result<Option<Vec<Step>>, Exhausted> {
     if from == to {
-        return Some(Vec::new());
+        return Ok(Some(Vec::new()));
     }
+    let mut meter = budget.meter();
     // parent[n] = (step, previous node) on the side that reached n.
     let mut ahead: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(from, None)]);
     let mut behind: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(to, None)]);
@@ -138,6 +156,7 @@ pub fn shortest_path(graph: &Graph, from: NodeIx, to: NodeIx, walk: &Walk) -> Op
         let mut meet = None;
         for &n in front.iter() {
             for (mut step, m) in walk.steps(graph, n, forward_side) {
+                meter.tick()?;
                 if seen.contains_key(&m) {
                     continue;
                 }
@@ -157,11 +176,11 @@ pub fn shortest_path(graph: &Graph, from: NodeIx, to: NodeIx, walk: &Walk) -> Op
             }
         }
         if let Some(m) = meet {
-            return Some(join(&ahead, &behind, m));
+            return Ok(Some(join(&ahead, &behind, m)));
         }
         *front = next;
     }
-    None
+    Ok(None)
 }
 
 /// Stitches the two half-walks that met at `m` into one walk from the start to the end.
@@ -186,17 +205,20 @@ fn join(
 }
 
 /// Up to `limit` simple walks from `from` to `to` of at most `walk.max_depth` edges, shortest
-/// first. The search stops after `budget` edge expansions, so a hub cannot make it hang.
+/// first. The search returns what it has after `expansions` edge expansions, so a hub cannot
+/// make it hang; every expansion is also spent from `budget`, which ends it with an error.
 pub fn simple_paths(
     graph: &Graph,
     from: NodeIx,
     to: NodeIx,
     walk: &Walk,
     limit: usize,
-    budget: usize,
-) -> Vec<Vec<Step>> {
+    expansions: usize,
+    budget: &Budget,
+) -> Result<Vec<Vec<Step>>, Exhausted> {
     let mut found = Vec::new();
     let mut spent = 0;
+    let mut meter = budget.meter();
     for length in 1..=walk.max_depth {
         let mut on_path = vec![from];
         let mut steps = Vec::new();
@@ -210,13 +232,14 @@ pub fn simple_paths(
             &mut found,
             limit,
             &mut spent,
-            budget,
-        );
-        if found.len() >= limit || spent >= budget {
+            expansions,
+            &mut meter,
+        )?;
+        if found.len() >= limit || spent >= expansions {
             break;
         }
     }
-    found
+    Ok(found)
 }
 
 /// Depth-first search for simple walks of exactly `length` edges ending at `to`.
@@ -231,19 +254,23 @@ fn exact(
     found: &mut Vec<Vec<Step>>,
     limit: usize,
     spent: &mut usize,
-    budget: usize,
-) {
-    let Some(&at) = on_path.last() else { return };
+    expansions: usize,
+    meter: &mut Meter<'_>,
+) -> Result<(), Exhausted> {
+    let Some(&at) = on_path.last() else {
+        return Ok(());
+    };
     if steps.len() == length {
         if at == to {
             found.push(steps.clone());
         }
-        return;
+        return Ok(());
     }
     for (step, next) in walk.steps(graph, at, true) {
         *spent += 1;
-        if found.len() >= limit || *spent >= budget {
-            return;
+        meter.tick()?;
+        if found.len() >= limit || *spent >= expansions {
+            return Ok(());
         }
         // A walk reaching `to` early is shorter and was found in an earlier round.
         if on_path.contains(&next) || (next == to && steps.len() + 1 != length) {
@@ -252,17 +279,26 @@ fn exact(
         on_path.push(next);
         steps.push(step);
         exact(
-            graph, to, walk, length, on_path, steps, found, limit, spent, budget,
-        );
+            graph, to, walk, length, on_path, steps, found, limit, spent, expansions, meter,
+        )?;
         steps.pop();
         on_path.pop();
     }
+    Ok(())
 }
 
 /// Every node reachable from `start` within `walk.max_depth` edges, with its distance, ordered
 /// by distance then id (the start itself excluded). `walk.directed` picks the direction:
-/// `outward` follows edges from source to target, otherwise against them.
-pub fn closure(graph: &Graph, start: NodeIx, walk: &Walk, outward: bool) -> Vec<(NodeIx, usize)> {
+/// `outward` follows edges from source to target, otherwise against them. Every edge looked at
+/// is spent from `budget`.
+pub fn closure(
+    graph: &Graph,
+    start: NodeIx,
+    walk: &Walk,
+    outward: bool,
+    budget: &Budget,
+) -> Result<Vec<(NodeIx, usize)>, Exhausted> {
+    let mut meter = budget.meter();
     let mut depth: HashMap<NodeIx, usize> = HashMap::from([(start, 0)]);
     let mut queue = VecDeque::from([start]);
     let mut out = Vec::new();
@@ -272,6 +308,7 @@ pub fn closure(graph: &Graph, start: NodeIx, walk: &Walk, outward: bool) -> Vec<
             continue;
         }
         for (_, m) in walk.steps(graph, n, outward) {
+            meter.tick()?;
             if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(m) {
                 slot.insert(d + 1);
                 out.push((m, d + 1));
@@ -280,7 +317,7 @@ pub fn closure(graph: &Graph, start: NodeIx, walk: &Walk, outward: bool) -> Vec<
         }
     }
     out.sort_by(|a, b| (a.1, &graph.get(a.0).id).cmp(&(b.1, &graph.get(b.0).id)));
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -417,7 +454,7 @@ mod tests {
             let nodes = graph.nodes(None).to_vec();
             let (a, b) = (nodes[a % nodes.len()], nodes[b % nodes.len()]);
             let walk = Walk { directed, ..all_walk(20) };
-            let found = shortest_path(&graph, a, b, &walk);
+            let found = shortest_path(&graph, a, b, &walk, &Budget::unlimited()).expect("no limit");
             let expected = naive_distance(&graph, a, b, directed);
             prop_assert_eq!(found.as_ref().map(Vec::len), expected);
             if let Some(steps) = found {
@@ -432,7 +469,8 @@ mod tests {
             let nodes = graph.nodes(None).to_vec();
             let (a, b) = (nodes[a % nodes.len()], nodes[b % nodes.len()]);
             prop_assume!(a != b);
-            let found = simple_paths(&graph, a, b, &all_walk(4), 1000, usize::MAX);
+            let found = simple_paths(&graph, a, b, &all_walk(4), 1000, usize::MAX, &Budget::unlimited())
+                .expect("no limit");
             for steps in &found {
                 prop_assert!(walk_ok(&graph, a, b, steps));
             }
@@ -467,7 +505,10 @@ mod tests {
             let nodes = graph.nodes(None).to_vec();
             let a = nodes[a % nodes.len()];
             let walk = Walk { via: vec![EdgeKind::PartOf, EdgeKind::DependsOn], directed: true, max_depth: depth };
-            let found: HashMap<NodeIx, usize> = closure(&graph, a, &walk, true).into_iter().collect();
+            let found: HashMap<NodeIx, usize> = closure(&graph, a, &walk, true, &Budget::unlimited())
+                .expect("no limit")
+                .into_iter()
+                .collect();
             let mut dist = HashMap::from([(a, 0usize)]);
             let mut queue = VecDeque::from([a]);
             while let Some(n) = queue.pop_front() {
@@ -490,7 +531,7 @@ mod tests {
             let goal_nodes: Vec<NodeIx> = graph.nodes(Some(NodeKind::Goal)).to_vec();
             prop_assume!(!goal_nodes.is_empty());
             let goal = goal_nodes[g % goal_nodes.len()];
-            let found = implementers(&graph, goal, true);
+            let found = implementers(&graph, goal, true, &Budget::unlimited()).expect("no limit");
             // Goals that reach `goal` over PART_OF / DEPENDS_ON, by fixpoint.
             let mut reach = HashSet::from([goal]);
             loop {
