@@ -1,5 +1,5 @@
 //! The command line: `serve`, `load`, `import`, `generate`, `check`, `schema`, `export`,
-//! `query`, `token`.
+//! `query`, `token`, `doctor`.
 
 use std::io::Write;
 
@@ -118,6 +118,19 @@ enum Command {
         #[arg(long)]
         variables: Option<String>,
     },
+    /// Check the database file for damage (every page, every index, the search index) and
+    /// optionally rebuild the search index. Exit code 0 when sound, 1 when damaged.
+    Doctor(DoctorArgs),
+}
+
+/// Runs SQLite's full integrity check of the database and FTS5's check of its search index;
+/// exit code 0 when sound, 1 when damaged.
+#[derive(clap::Args, Debug)]
+struct DoctorArgs {
+    /// First drop and rebuild the search index from the nodes (the fix when only the index is
+    /// damaged; the graph itself is not touched).
+    #[arg(long)]
+    rebuild_search: bool,
 }
 
 /// What to do with tokens.
@@ -333,8 +346,39 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(0)
         }),
+        Command::Doctor(args) => runtime()?.block_on(async {
+            let pool = store::connect(&cli.store.database_url).await?;
+            if args.rebuild_search {
+                let indexed = store::health::rebuild_search(&pool).await?;
+                println!("search index rebuilt: {indexed} nodes indexed");
+            }
+            let problems = store::health::integrity_check(&pool).await?;
+            for problem in &problems {
+                println!("{problem}");
+            }
+            if problems.is_empty() {
+                println!("{}: no damage found", cli.store.database_url);
+                Ok(0)
+            } else {
+                println!("{}: {} problem(s)", cli.store.database_url, problems.len());
+                Ok(1)
+            }
+        }),
         Command::Serve { seeds, serve } => runtime()?.block_on(async {
             let pool = store::connect(&cli.store.database_url).await?;
+            let problems = store::health::quick_check(&pool).await?;
+            if !problems.is_empty() {
+                for problem in &problems {
+                    eprintln!("{problem}");
+                }
+                anyhow::bail!(
+                    "the database `{url}` is damaged ({} problem(s) above); not serving it. \
+                     `policygraph doctor --database-url {url}` runs the full check \
+                     (`--rebuild-search` repairs a damaged search index); otherwise restore a backup",
+                    problems.len(),
+                    url = cli.store.database_url
+                );
+            }
             if store::is_empty(&pool).await? {
                 let report = state::load_seeds(&pool, &seeds.seeds)
                     .await
@@ -355,7 +399,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 database = %cli.store.database_url,
                 "serving GraphQL at http://{address}/graphql"
             );
-            server::serve(listener, server::app(app_state, serve.http_limits())).await?;
+            let app = server::app(app_state, serve.http_limits());
+            server::serve(listener, app, serve.connection_limits()).await;
             Ok(0)
         }),
     }

@@ -45,6 +45,23 @@ pub struct ServeConfig {
     /// Most aliased fields in one request.
     #[arg(long, env = "POLICYGRAPH_MAX_ALIASES", default_value_t = crate::api::Limits::default().max_aliases)]
     pub max_aliases: usize,
+    /// Most fields (and fragment spreads) a request selects once its fragments are expanded;
+    /// counted before anything else looks at the query.
+    #[arg(long, env = "POLICYGRAPH_MAX_SELECTIONS", default_value_t = crate::api::Limits::default().max_selections)]
+    pub max_selections: u64,
+    /// Nodes and edges one request may visit, over all its fields (traversals, reports,
+    /// `asOf` views); past it the request gets LIMIT_EXCEEDED.
+    #[arg(long, env = "POLICYGRAPH_MAX_WORK", default_value_t = crate::api::Limits::default().max_work)]
+    pub max_work: u64,
+    /// Longest request URI in bytes; longer is answered with 414 (send long queries by POST).
+    #[arg(long, env = "POLICYGRAPH_MAX_URI", default_value_t = crate::server::HttpLimits::default().max_uri)]
+    pub max_uri: usize,
+    /// Most client connections open at once; more are closed when accepted.
+    #[arg(long, env = "POLICYGRAPH_MAX_CONNECTIONS", default_value_t = crate::server::ConnectionLimits::default().max_connections)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers (also the longest idle keep-alive).
+    #[arg(long, env = "POLICYGRAPH_HEADER_TIMEOUT_SECS", default_value_t = crate::server::ConnectionLimits::default().header_timeout.as_secs())]
+    pub header_timeout_secs: u64,
     /// Largest request body in bytes; larger is answered with 413.
     #[arg(long, env = "POLICYGRAPH_MAX_BODY", default_value_t = crate::server::HttpLimits::default().max_body)]
     pub max_body: usize,
@@ -57,6 +74,10 @@ pub struct ServeConfig {
     /// Require a bearer token for reads too (writes always need one).
     #[arg(long, env = "POLICYGRAPH_PRIVATE_READS")]
     pub private_reads: bool,
+    /// Serve `GET /bench/implementers`, the bare JSON route `scripts/bench-http.sh` compares
+    /// GraphQL with (off by default; it obeys --private-reads).
+    #[arg(long, env = "POLICYGRAPH_BENCH_ROUTE")]
+    pub bench_route: bool,
     /// Allow browser pages from this origin (e.g. https://dash.example.org) to call the API;
     /// repeat or separate with commas. CORS is off when none is given.
     #[arg(
@@ -82,6 +103,7 @@ impl ServeConfig {
         Ok(crate::server::Access {
             private_reads: self.private_reads,
             cors_origins,
+            bench_route: self.bench_route,
         })
     }
 
@@ -93,6 +115,9 @@ impl ServeConfig {
             max_page: self.max_page,
             max_path_depth: self.max_path_depth,
             max_aliases: self.max_aliases,
+            max_selections: self.max_selections,
+            max_work: self.max_work,
+            max_time: std::time::Duration::from_secs(self.timeout_secs),
             ..crate::api::Limits::default()
         }
     }
@@ -103,6 +128,15 @@ impl ServeConfig {
             max_body: self.max_body,
             max_batch: self.max_batch,
             timeout: std::time::Duration::from_secs(self.timeout_secs),
+            max_uri: self.max_uri,
+        }
+    }
+
+    /// The connection limits these settings describe.
+    pub fn connection_limits(&self) -> crate::server::ConnectionLimits {
+        crate::server::ConnectionLimits {
+            max_connections: self.max_connections,
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
         }
     }
 }

@@ -429,9 +429,23 @@ impl Query {
             .into_iter()
             .map(Into::into)
             .collect();
-        let hits = store::search::search(pool, &text, &kinds, first)
+        let query = store::search::fts_query(&text).map_err(|e| match e {
+            store::search::BadText::TooLong(_) | store::search::BadText::TooManyWords(_) => {
+                coded(Code::LimitExceeded, e.to_string())
+            }
+        })?;
+        let Some(query) = query else {
+            return Ok(Vec::new());
+        };
+        let deadline = work::deadline(ctx)?;
+        let hits = store::search::search(pool, &query, &kinds, first, deadline)
             .await
-            .map_err(internal)?;
+            .map_err(|e| match e {
+                store::search::SearchError::Deadline => {
+                    work::exhausted(crate::graph::budget::Exhausted::Deadline)
+                }
+                store::search::SearchError::Store(e) => internal(e),
+            })?;
         // The index and the snapshot are written together; a hit the snapshot lacks is skipped.
         Ok(hits
             .into_iter()

@@ -25,6 +25,11 @@ fn budget(ctx: &Context<'_>) -> Result<Arc<Budget>> {
         .map_err(|e| internal(e.message))
 }
 
+/// When the request's work must stop, if ever.
+pub fn deadline(ctx: &Context<'_>) -> Result<Option<std::time::Instant>> {
+    Ok(budget(ctx)?.deadline())
+}
+
 /// The coded error for a request whose budget ran out.
 pub fn exhausted(why: Exhausted) -> async_graphql::Error {
     match why {

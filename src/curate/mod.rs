@@ -66,12 +66,15 @@ pub struct Applied {
 
 /// The single writer of a running service.
 pub struct Curator {
+    /// The writer's own pool (one connection), so reads cannot take what a write needs.
     pool: SqlitePool,
     snapshot: Arc<ArcSwap<Graph>>,
     /// Held by the one write in progress; the change-log position the snapshot reflects,
     /// when this curator wrote it (else the store is read whole).
     writer: Mutex<Option<i64>>,
     events: broadcast::Sender<GraphChanged>,
+    /// Why the last write failed on the store's side, until a write or probe succeeds.
+    failure: std::sync::Mutex<Option<String>>,
 }
 
 impl Curator {
@@ -81,10 +84,33 @@ impl Curator {
     pub fn new(pool: SqlitePool, snapshot: Arc<ArcSwap<Graph>>, seq: Option<i64>) -> Curator {
         let (events, _) = broadcast::channel(256);
         Curator {
-            pool,
+            pool: store::writer_pool(&pool),
             snapshot,
             writer: Mutex::new(seq),
             events,
+            failure: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Why the store could not take the last write, while that is still so: after a failed
+    /// write, a one-row probe write is tried (it clears this when the cause is gone).
+    pub async fn write_failure(&self) -> Option<String> {
+        let failure = self.failure.lock().ok()?.clone()?;
+        match store::health::probe_write(&self.pool).await {
+            Ok(()) => {
+                self.set_failure(None);
+                None
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the store still refuses writes");
+                Some(failure)
+            }
+        }
+    }
+
+    fn set_failure(&self, failure: Option<String>) {
+        if let Ok(mut slot) = self.failure.lock() {
+            *slot = failure;
         }
     }
 
@@ -101,8 +127,35 @@ impl Curator {
     /// Applies `edits` (each labelled with its input field) as one transaction, all or nothing.
     pub async fn apply(&self, actor: &Actor, edits: &[(String, Edit)]) -> Result<Applied, Refusal> {
         let mut known = self.writer.lock().await;
+        let mut conn = self.pool.acquire().await?;
+        let outcome = self.apply_on(&mut conn, &mut known, actor, edits).await;
+        match &outcome {
+            Ok(_) => self.set_failure(None),
+            Err(Refusal::Rejected(_)) => {}
+            Err(Refusal::Failed(e)) => {
+                tracing::error!(error = %e, "a write failed; its connection is closed");
+                self.set_failure(Some(failure_class(e)));
+                // SQLite rolls a transaction back by itself on some errors (a full disk among
+                // them), which leaves sqlx's count of open transactions on this connection out
+                // of step: reused, it would refuse every later BEGIN. A fresh one is opened.
+                let _ = conn.close().await;
+            }
+        }
+        outcome
+    }
+
+    /// [`Curator::apply`] on the writer's connection; `known` is the log position the
+    /// snapshot reflects.
+    async fn apply_on(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        known: &mut Option<i64>,
+        actor: &Actor,
+        edits: &[(String, Edit)],
+    ) -> Result<Applied, Refusal> {
+        use sqlx::Connection;
         let started = std::time::Instant::now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let seq = store::changes::last_seq(&mut tx).await?;
         let current = self.graph();
         // The snapshot is the store as of `known`; anyone else's write (a CLI load or import)
@@ -157,5 +210,17 @@ impl Curator {
             graph,
             changed: Some(changed),
         })
+    }
+}
+
+/// What an operator is told about a failed write (the full cause is in the log).
+fn failure_class(error: &Error) -> String {
+    let text = error.to_string();
+    if text.contains("disk is full") || text.contains("database or disk is full") {
+        "the disk or the database is full".to_owned()
+    } else if text.contains("readonly") || text.contains("read-only") {
+        "the database is read-only".to_owned()
+    } else {
+        "the store failed (the cause is in the server log)".to_owned()
     }
 }

@@ -2,6 +2,7 @@
 //! small named functions for each read and write.
 
 pub mod changes;
+pub mod health;
 mod read;
 pub mod search;
 mod write;
@@ -45,6 +46,14 @@ pub async fn connect(url: &str) -> Result<SqlitePool> {
         .await
         .map_err(|e| Error::Database(format!("cannot migrate `{url}`: {e}")))?;
     Ok(pool)
+}
+
+/// A pool of one connection over the same database as `pool`, for the single writer: reads
+/// (searches, token checks, the audit trail) can then never take the connection a write needs.
+pub fn writer_pool(pool: &SqlitePool) -> SqlitePool {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_lazy_with(pool.connect_options().as_ref().clone())
 }
 
 /// True when the database holds no nodes yet (a fresh file).

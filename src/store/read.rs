@@ -109,7 +109,7 @@ pub async fn read_texts(
 }
 
 /// Reads every node and edge with its citations, inside the caller's transaction.
-async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents> {
+pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents> {
     let mut node_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let mut edge_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let rows = sqlx::query(

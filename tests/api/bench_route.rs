@@ -4,11 +4,22 @@
 
 use serde_json::Value;
 
-use crate::helpers::{first_error_code, spawn_app};
+use policygraph::server::Access;
+
+use crate::helpers::{first_error_code, spawn_app, spawn_app_with};
+
+/// A server with the bench route switched on.
+async fn bench_app() -> crate::helpers::TestApp {
+    spawn_app_with(Access {
+        bench_route: true,
+        ..Access::default()
+    })
+    .await
+}
 
 #[tokio::test]
 async fn the_bare_implementers_route_answers_what_graphql_answers() {
-    let app = spawn_app().await;
+    let app = bench_app().await;
     let goal = "goal:border-security";
 
     let graphql = app
@@ -32,7 +43,7 @@ async fn the_bare_implementers_route_answers_what_graphql_answers() {
 
 #[tokio::test]
 async fn the_bare_route_refuses_an_unknown_goal_with_a_code() {
-    let app = spawn_app().await;
+    let app = bench_app().await;
 
     let response = app
         .client
@@ -71,4 +82,46 @@ async fn a_repeated_bad_query_is_refused_with_a_code_each_time() {
         assert_eq!(first_error_code(&syntax), "BAD_USER_INPUT", "{syntax}");
         assert_eq!(first_error_code(&limit), "LIMIT_EXCEEDED", "{limit}");
     }
+}
+
+#[tokio::test]
+async fn the_bench_route_is_not_served_unless_asked_for_and_then_obeys_private_reads() {
+    let default = spawn_app().await;
+    let url = |app: &crate::helpers::TestApp| {
+        format!(
+            "{}/bench/implementers?goal=goal:border-security",
+            app.address
+        )
+    };
+    let status = default
+        .client
+        .get(url(&default))
+        .send()
+        .await
+        .expect("request")
+        .status();
+    assert_eq!(status, 404);
+
+    let private = spawn_app_with(Access {
+        bench_route: true,
+        private_reads: true,
+        ..Access::default()
+    })
+    .await;
+    let refused = private
+        .client
+        .get(url(&private))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), 401);
+    let token = private.token("reader").await;
+    let allowed = private
+        .client
+        .get(url(&private))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(allowed.status(), 200);
 }

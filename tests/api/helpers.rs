@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use policygraph::api::Limits;
-use policygraph::server::{self, Access, HttpLimits};
+use policygraph::server::{self, Access, ConnectionLimits, HttpLimits};
 use policygraph::state::{self, AppState};
 use policygraph::store;
 use serde_json::{Value, json};
@@ -69,7 +69,15 @@ pub async fn spawn_app_with(access: Access) -> TestApp {
         .expect("ephemeral port");
     let address = format!("http://{}", listener.local_addr().expect("address"));
     let router = server::app(app_state, HttpLimits::default());
-    tokio::spawn(async move { server::serve(listener, router).await });
+    tokio::spawn(async move {
+        server::serve_until(
+            listener,
+            router,
+            ConnectionLimits::default(),
+            std::future::pending(),
+        )
+        .await
+    });
     TestApp {
         address,
         db,

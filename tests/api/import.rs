@@ -70,7 +70,10 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
     let graph = Graph::build(store::read_all(&db.pool).await.expect("read")).expect("graph");
     assert_eq!((graph.node_count(), graph.edge_count()), (nodes, edges));
     assert!(graph.lookup("goal:0").is_some());
-    let hits = store::search::search(&db.pool, "goal-0", &[], 5)
+    let query = store::search::fts_query("goal-0")
+        .expect("a valid text")
+        .expect("words");
+    let hits = store::search::search(&db.pool, &query, &[], 5, None)
         .await
         .expect("search");
     assert!(hits.iter().any(|h| h.entity == "goal:0"), "{hits:?}");

@@ -1,27 +1,36 @@
 //! HTTP: `/graphql` (GraphQL over HTTP, GET and POST, GraphiQL for browsers), `/healthz`,
-//! the GraphiQL assets, all served from the binary so it works with no internet, and
-//! `/bench/implementers`, a bare JSON route used to measure what the GraphQL layer costs.
+//! `/readyz`, the GraphiQL assets, all served from the binary so it works with no internet,
+//! and, when asked for, `/bench/implementers`, a bare JSON route used to measure what the
+//! GraphQL layer costs. Every refusal, whatever the layer, is a GraphQL-shaped JSON body with
+//! `extensions.code`.
 
+mod bearer;
+mod listen;
+mod pages;
+
+pub use listen::{ConnectionLimits, serve, serve_until};
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::http::MultipartOptions;
 use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::ws::{CloseFrame, Message};
+use axum::extract::{DefaultBodyLimit, Request, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use tokio::net::TcpListener;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::extract::WebSocketUpgrade;
-use axum::http::Method;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api::{self, errors::Code};
 use crate::auth::{self, Actor};
@@ -36,6 +45,8 @@ pub struct HttpLimits {
     pub max_batch: usize,
     /// Time a request may take before it is answered with 408.
     pub timeout: Duration,
+    /// Longest request URI (path and query) accepted, in bytes; longer gets 414.
+    pub max_uri: usize,
 }
 
 impl Default for HttpLimits {
@@ -44,6 +55,7 @@ impl Default for HttpLimits {
             max_body: 1024 * 1024,
             max_batch: 10,
             timeout: Duration::from_secs(10),
+            max_uri: 64 * 1024,
         }
     }
 }
@@ -55,6 +67,8 @@ pub struct Access {
     pub private_reads: bool,
     /// Browser origins allowed to call the API (CORS); none by default.
     pub cors_origins: Vec<HeaderValue>,
+    /// Serve `/bench/implementers` (for `scripts/bench-http.sh`); it obeys `private_reads`.
+    pub bench_route: bool,
 }
 
 /// The router, without a socket, so tests can drive it directly.
@@ -65,21 +79,29 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
             .allow_methods([Method::GET, Method::POST])
             .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
     });
-    let router = Router::new()
+    let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
-        .route("/graphiql/{asset}", get(graphiql_asset))
+        .route("/graphiql/{asset}", get(pages::graphiql_asset))
         .route("/healthz", get(healthz))
-        .route("/bench/implementers", get(bench_implementers))
+        .route("/readyz", get(readyz));
+    if state.access.bench_route {
+        router = router.route("/bench/implementers", get(bench_implementers));
+    }
+    let router = router
         .layer(axum::Extension(limits))
         .layer(DefaultBodyLimit::max(limits.max_body))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            limits.timeout,
-        ))
+        .layer(axum::middleware::from_fn_with_state(limits, within_limits))
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = %request.method(),
+                        uri = %bearer::scrubbed(request.uri()),
+                        version = ?request.version(),
+                    )
+                })
                 .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
         )
         .with_state(state);
@@ -100,12 +122,7 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Ac
         }
         return Ok(None);
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(token) = token else {
+    let Some(token) = value.to_str().ok().and_then(bearer::token) else {
         return Err(unauthenticated(
             "the Authorization header must be `Bearer <token>`",
         ));
@@ -161,12 +178,34 @@ async fn graphql_ws(
             data.insert(session.pool.clone());
             data.insert(session.curator);
             let pool = session.pool;
-            GraphQLWebSocket::new(stream, schema, protocol)
+            // graphql-transport-ws closes a refused `connection_init` with 4403 Forbidden; the
+            // engine closes every failed init with 1002, so the close is rewritten on its way out.
+            let refused = Arc::new(AtomicBool::new(false));
+            let refused_init = refused.clone();
+            let (sink, stream) = stream.split();
+            let sink = sink.with(move |message: Message| {
+                let message = match message {
+                    Message::Close(Some(frame))
+                        if frame.code == 1002 && refused.load(Ordering::Relaxed) =>
+                    {
+                        Message::Close(Some(CloseFrame {
+                            code: 4403,
+                            reason: frame.reason,
+                        }))
+                    }
+                    other => other,
+                };
+                futures_util::future::ready(Ok::<_, axum::Error>(message))
+            });
+            GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .with_data(data)
                 .on_connection_init(move |payload| async move {
-                    let actor = connection_actor(&pool, header_actor, &payload, private).await?;
+                    let actor = connection_actor(&pool, header_actor, &payload, private).await;
+                    if actor.is_err() {
+                        refused_init.store(true, Ordering::Relaxed);
+                    }
                     let mut data = async_graphql::Data::default();
-                    if let Some(actor) = actor {
+                    if let Some(actor) = actor? {
                         data.insert(actor);
                     }
                     Ok(data)
@@ -190,7 +229,7 @@ async fn connection_actor(
         .iter()
         .find_map(|k| payload.get(*k))
         .and_then(|v| v.as_str())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim().to_owned());
+        .map(|v| bearer::token(v).unwrap_or(v.trim()).to_owned());
     match token {
         Some(token) => match auth::verify(pool, &token).await {
             Ok(Some(actor)) => Ok(Some(actor)),
@@ -206,13 +245,6 @@ async fn connection_actor(
         )),
         None => Ok(None),
     }
-}
-
-/// Serves `app` on `listener` until SIGINT or SIGTERM, then drains in-flight requests.
-pub async fn serve(listener: TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -244,6 +276,36 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
+/// Applies the URI cap and the request deadline, answering both with coded bodies.
+async fn within_limits(State(limits): State<HttpLimits>, request: Request, next: Next) -> Response {
+    let uri_len = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |pq| pq.as_str().len());
+    if uri_len > limits.max_uri {
+        return coded_response(
+            StatusCode::URI_TOO_LONG,
+            Code::LimitExceeded,
+            &format!(
+                "the request URI is {uri_len} bytes; at most {} (send long queries with POST)",
+                limits.max_uri
+            ),
+        );
+    }
+    match tokio::time::timeout(limits.timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => coded_response(
+            StatusCode::REQUEST_TIMEOUT,
+            Code::LimitExceeded,
+            &format!(
+                "the request took longer than {} s and was stopped",
+                limits.timeout.as_secs_f64()
+            ),
+        ),
+    }
+}
+
+/// Liveness: the process answers. Cheap on purpose; `/readyz` checks the store.
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let graph = state.graph();
     axum::Json(json!({
@@ -251,6 +313,41 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         "nodes": graph.node_count(),
         "edges": graph.edge_count(),
     }))
+}
+
+/// Readiness: the store can be read, and the last write did not fail on the store's side.
+/// 503 with the reasons otherwise.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let mut problems = Vec::new();
+    match tokio::time::timeout(
+        Duration::from_secs(2),
+        crate::store::health::probe_read(&state.pool),
+    )
+    .await
+    {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "readiness: the store cannot be read");
+            problems.push("the store cannot be read".to_owned());
+        }
+        Err(_) => problems.push("the store did not answer within 2 s".to_owned()),
+    }
+    if let Some(failure) = state.curator.write_failure().await {
+        problems.push(format!("the last write failed: {failure}"));
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let ready = problems.is_empty();
+    (
+        status,
+        axum::Json(
+            json!({ "status": if ready { "ready" } else { "not ready" }, "problems": problems }),
+        ),
+    )
+        .into_response()
 }
 
 /// Query of `GET /bench/implementers`.
@@ -264,8 +361,12 @@ struct GoalParam {
 /// `scripts/bench-http.sh` can show what parsing, validation and resolvers cost.
 async fn bench_implementers(
     State(state): State<AppState>,
+    headers: HeaderMap,
     axum::extract::Query(param): axum::extract::Query<GoalParam>,
 ) -> Response {
+    if let Err(refused) = authenticate(&state, &headers).await {
+        return refused;
+    }
     let graph = state.graph();
     let Some(ix) = graph
         .lookup(&param.goal)
@@ -312,15 +413,11 @@ async fn graphql_get(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     if browser && !query.split('&').any(|p| p.starts_with("query=")) {
-        return Html(GRAPHIQL_PAGE).into_response();
+        return Html(pages::GRAPHIQL_PAGE).into_response();
     }
-    let mut request = match async_graphql::http::parse_query_string(query) {
+    let mut request = match get_request(&uri) {
         Ok(request) => request,
-        Err(e) => {
-            return request_error(&format!(
-                "cannot read the GraphQL request from the URL: {e}"
-            ));
-        }
+        Err(message) => return request_error(&message),
     };
     if api::is_mutation(&mut request) {
         let mut response = coded_response(
@@ -336,16 +433,91 @@ async fn graphql_get(
     run(&state, &headers, limits, BatchRequest::Single(request)).await
 }
 
+/// The parameters of a GraphQL request sent with GET (GraphQL over HTTP).
+#[derive(serde::Deserialize)]
+struct GetParams {
+    #[serde(default)]
+    query: String,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// A GraphQL request from the URL's `query`, `operationName`, `variables` and `extensions`.
+fn get_request(uri: &Uri) -> Result<async_graphql::Request, String> {
+    let axum::extract::Query(params) = axum::extract::Query::<GetParams>::try_from_uri(uri)
+        .map_err(|e| format!("cannot read the GraphQL request from the URL: {e}"))?;
+    let json = |name: &str, text: Option<String>| -> Result<Option<serde_json::Value>, String> {
+        text.filter(|t| !t.is_empty())
+            .map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(|e| format!("`{name}` in the URL is not JSON: {e}"))
+    };
+    let mut request = async_graphql::Request::new(params.query);
+    if let Some(variables) = json("variables", params.variables)? {
+        request = request.variables(async_graphql::Variables::from_json(variables));
+    }
+    if let Some(serde_json::Value::Object(extensions)) = json("extensions", params.extensions)? {
+        for (key, value) in extensions {
+            if let Ok(value) = async_graphql::Value::from_json(value) {
+                request.extensions.insert(key, value);
+            }
+        }
+    }
+    if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
+        request = request.operation_name(name);
+    }
+    Ok(request)
+}
+
+/// Is this a body type GraphQL over HTTP accepts (JSON, or multipart as async-graphql reads it)?
+fn supported_body(content_type: Option<&str>) -> bool {
+    let Some(content_type) = content_type else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence == "multipart/form-data"
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
     axum::Extension(limits): axum::Extension<HttpLimits>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    if !supported_body(content_type.as_deref()) {
+        return coded_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Code::BadUserInput,
+            "send the GraphQL request as `Content-Type: application/json`",
+        );
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return coded_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Code::LimitExceeded,
+                &format!("the request body is over {} bytes", limits.max_body),
+            );
+        }
+        Err(rejection) => {
+            return request_error(&format!(
+                "cannot read the request body: {}",
+                rejection.body_text()
+            ));
+        }
+    };
     let batch = async_graphql::http::receive_batch_body(
         content_type,
         &body[..],
@@ -448,36 +620,4 @@ fn coded_response(status: StatusCode, code: Code, message: &str) -> Response {
     let body =
         json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     (status, axum::Json(body)).into_response()
-}
-
-const GRAPHIQL_PAGE: &str = include_str!("../assets/graphiql/index.html");
-
-async fn graphiql_asset(Path(asset): Path<String>) -> Response {
-    let (body, content_type): (&'static [u8], &str) = match asset.as_str() {
-        "graphiql.min.js" => (
-            include_bytes!("../assets/graphiql/graphiql.min.js"),
-            "text/javascript",
-        ),
-        "graphiql.min.css" => (
-            include_bytes!("../assets/graphiql/graphiql.min.css"),
-            "text/css",
-        ),
-        "react.production.min.js" => (
-            include_bytes!("../assets/graphiql/react.production.min.js"),
-            "text/javascript",
-        ),
-        "react-dom.production.min.js" => (
-            include_bytes!("../assets/graphiql/react-dom.production.min.js"),
-            "text/javascript",
-        ),
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    (
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        body,
-    )
-        .into_response()
 }
