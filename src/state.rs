@@ -33,14 +33,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state over an open pool, reading the graph from it.
+    /// Builds the state over an open pool, reading the graph from it; writes get a pool of
+    /// their own (one connection) over the same database.
     pub async fn new(pool: SqlitePool, limits: Limits) -> Result<AppState> {
+        let writer = store::writer_pool(&pool);
+        AppState::with_writer(pool, writer, limits).await
+    }
+
+    /// Builds the state with `writer` as the pool writes use (one connection is all the
+    /// single writer needs).
+    pub async fn with_writer(
+        pool: SqlitePool,
+        writer: SqlitePool,
+        limits: Limits,
+    ) -> Result<AppState> {
         // The log position first: a write landing in between makes it older than the
         // snapshot, which only costs the first write a full read (never a stale base).
         let seq = store::changes::last_seq(&mut *pool.acquire().await?).await?;
         let graph = Graph::build(store::read_all(&pool).await?)?;
         let snapshot = Arc::new(ArcSwap::from_pointee(graph));
-        let curator = Arc::new(Curator::new(pool.clone(), snapshot.clone(), Some(seq)));
+        let curator = Arc::new(Curator::new(writer, snapshot.clone(), Some(seq)));
         Ok(AppState {
             pool,
             snapshot,

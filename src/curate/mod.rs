@@ -78,13 +78,13 @@ pub struct Curator {
 }
 
 impl Curator {
-    /// A curator over `pool`, publishing into `snapshot`, which holds the store as of
+    /// A curator writing through `pool` (its own; one connection is all it uses), publishing into `snapshot`, which holds the store as of
     /// change-log position `seq` (read before the snapshot, so it is never newer than it;
     /// `None` makes the first write read the store whole).
     pub fn new(pool: SqlitePool, snapshot: Arc<ArcSwap<Graph>>, seq: Option<i64>) -> Curator {
         let (events, _) = broadcast::channel(256);
         Curator {
-            pool: store::writer_pool(&pool),
+            pool,
             snapshot,
             writer: Mutex::new(seq),
             events,

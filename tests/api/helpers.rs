@@ -56,27 +56,50 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with these access rules.
 pub async fn spawn_app_with(access: Access) -> TestApp {
+    spawn_app_config(Config {
+        access,
+        ..Config::default()
+    })
+    .await
+}
+
+/// Everything a test may set on the server it starts.
+#[derive(Default)]
+pub struct Config {
+    /// Who may do what.
+    pub access: Access,
+    /// The GraphQL limits.
+    pub limits: Limits,
+    /// The HTTP limits.
+    pub http: HttpLimits,
+    /// The listener's limits.
+    pub connections: ConnectionLimits,
+}
+
+/// Starts the real server with `config` over a fresh database loaded from `seeds/`.
+pub async fn spawn_app_config(config: Config) -> TestApp {
     let db = TestDb::new().await;
     state::load_seeds(&db.pool, &seeds())
         .await
         .expect("seeds load");
-    let app_state = AppState::new(db.pool.clone(), Limits::default())
+    let writer = store::writer_pool(&db.pool);
+    spawn_on(db, writer, config).await
+}
+
+/// Starts the real server with `config` over `db` (already loaded), writing through `writer`.
+pub async fn spawn_on(db: TestDb, writer: SqlitePool, config: Config) -> TestApp {
+    let app_state = AppState::with_writer(db.pool.clone(), writer, config.limits)
         .await
         .expect("state builds")
-        .with_access(access);
+        .with_access(config.access);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("ephemeral port");
     let address = format!("http://{}", listener.local_addr().expect("address"));
-    let router = server::app(app_state, HttpLimits::default());
+    let router = server::app(app_state, config.http);
+    let connections = config.connections;
     tokio::spawn(async move {
-        server::serve_until(
-            listener,
-            router,
-            ConnectionLimits::default(),
-            std::future::pending(),
-        )
-        .await
+        server::serve_until(listener, router, connections, std::future::pending()).await
     });
     TestApp {
         address,

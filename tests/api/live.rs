@@ -131,3 +131,24 @@ async fn a_browser_authenticates_in_connection_init_and_writes_need_it() {
             .expect("log");
     assert_eq!(actor, "dash");
 }
+
+#[tokio::test]
+async fn a_refused_token_in_connection_init_closes_with_4403() {
+    let app = spawn_app().await;
+
+    let mut socket = open(
+        &app.address,
+        json!({ "Authorization": "Bearer pgt_not_a_real_token" }),
+    )
+    .await;
+
+    let answer = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("an answer within 10 s");
+    match answer {
+        Some(Ok(Message::Close(Some(frame)))) => {
+            assert_eq!(u16::from(frame.code), 4403, "{frame:?}");
+        }
+        other => panic!("expected a 4403 close, got {other:?}"),
+    }
+}
