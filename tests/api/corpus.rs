@@ -408,11 +408,11 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
     let expected = [
         ("body", 36),
         ("document", 22),
-        ("goal", 74),
-        ("measure", 69),
+        ("goal", 101),
+        ("measure", 167),
         ("programme", 36),
         ("state", 16),
-        ("summit", 7),
+        ("summit", 8),
         ("timespan", 12),
     ];
     assert_eq!(
@@ -420,8 +420,111 @@ fn the_real_corpus_has_the_expected_number_of_entities() {
         expected.into_iter().collect(),
         "node counts per kind"
     );
-    assert_eq!(reading.corpus.edges.len(), 329, "edge count");
+    assert_eq!(reading.corpus.edges.len(), 493, "edge count");
     assert_eq!(reading.corpus.sources.len(), 5, "source texts encoded");
+}
+
+/// Ids of the nodes with an edge of `kind` to `to` in the real corpus.
+fn linked_to(reading: &Reading, kind: &str, to: &str) -> Vec<String> {
+    reading
+        .corpus
+        .edges
+        .iter()
+        .filter(|e| e.kind.as_str() == kind && e.to.as_str() == to)
+        .map(|e| e.from.to_string())
+        .collect()
+}
+
+/// Russia's 2024 chairmanship paper (003) is organised as fields of action: each is a goal under
+/// the goal of lines 4-11 it belongs to, with the measures the paper announces for it.
+#[test]
+fn the_fields_of_action_of_003_are_goals_under_their_parent_with_their_measures() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let reading = corpus::read(&seeds);
+    assert_eq!(reading.error_count(), 0, "{:#?}", reading.diagnostics);
+
+    let digitalization = "goal:digitalization-and-ict";
+    assert!(
+        reading
+            .corpus
+            .nodes
+            .iter()
+            .any(|n| n.id.as_str() == digitalization),
+        "no {digitalization}"
+    );
+    let measures = linked_to(&reading, "IMPLEMENTS", digitalization);
+    for id in [
+        "measure:digital-business-space",
+        "measure:artificial-intelligence-technologies",
+        "measure:digital-and-geodetic-infrastructure",
+        "measure:electronic-services",
+        "measure:digital-public-administration",
+    ] {
+        assert!(
+            measures.iter().any(|m| m == id),
+            "{id} does not implement {digitalization}: {measures:?}"
+        );
+    }
+    for edge in reading
+        .corpus
+        .edges
+        .iter()
+        .filter(|e| e.kind.as_str() == "IMPLEMENTS" && e.to.as_str() == digitalization)
+    {
+        assert!(!edge.citations.is_empty(), "{} has no quote", edge.id());
+    }
+
+    // Line 7: "deepening economic integration, including in the context of creating a common
+    // economic space, interaction in the field of energy, industrial and agro-industrial
+    // cooperation, digitalization, transport and communications, ecology and climate protection,
+    // scientific, technical and innovative cooperation".
+    let economic = linked_to(&reading, "PART_OF", "goal:deepening-economic-integration");
+    for id in [
+        "goal:common-economic-space",
+        "goal:energy-cooperation",
+        "goal:industrial-cooperation",
+        "goal:agro-industrial-cooperation",
+        digitalization,
+        "goal:transport-and-communications",
+        "goal:ecology-and-climate-protection",
+        "goal:scientific-technical-innovative-cooperation",
+    ] {
+        assert!(
+            economic.iter().any(|g| g == id),
+            "{id} is not PART_OF deepening economic integration: {economic:?}"
+        );
+    }
+    // Line 8: "strengthening cooperation in the military sphere and in the field of border security".
+    let security = linked_to(&reading, "PART_OF", "goal:cis-security-cooperation");
+    for id in ["goal:military-cooperation", "goal:border-security"] {
+        assert!(security.iter().any(|g| g == id), "{id}: {security:?}");
+    }
+}
+
+/// The Council of Heads of Government met on 29 May 2020 and adopted the Economic Development
+/// Strategy up to 2030 (003, line 3).
+#[test]
+fn the_29_may_2020_meeting_adopted_the_economic_development_strategy() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let reading = corpus::read(&seeds);
+    let summit = "summit:cis-hgc-2020-05-29";
+    let node = reading
+        .corpus
+        .nodes
+        .iter()
+        .find(|n| n.id.as_str() == summit)
+        .unwrap_or_else(|| panic!("no {summit}"));
+    assert_eq!(
+        node.date.map(|d| d.to_string()).as_deref(),
+        Some("2020-05-29")
+    );
+    let adopted = linked_to(&reading, "ADOPTED_AT", summit);
+    for id in [
+        "programme:cis-economic-development-strategy-2030",
+        "document:decision-hgc-economic-strategy-2030",
+    ] {
+        assert!(adopted.iter().any(|a| a == id), "{id}: {adopted:?}");
+    }
 }
 
 #[test]
