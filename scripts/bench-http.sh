@@ -46,7 +46,7 @@ trap cleanup EXIT
 
 # Request logging off: it would cost both routes the same, and this measures the routes.
 RUST_LOG=warn,policygraph=info target/release/policygraph --database-url "$work/seed.db" \
-    serve --seeds seeds --listen 127.0.0.1:0 2>"$work/server.log" &
+    serve --seeds seeds --listen 127.0.0.1:0 --bench-route 2>"$work/server.log" &
 server_pid=$!
 address=""
 for _ in $(seq 1 300); do

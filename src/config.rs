@@ -56,7 +56,8 @@ pub struct ServeConfig {
     /// Longest request URI in bytes; longer is answered with 414 (send long queries by POST).
     #[arg(long, env = "POLICYGRAPH_MAX_URI", default_value_t = crate::server::HttpLimits::default().max_uri)]
     pub max_uri: usize,
-    /// Most client connections open at once; more are closed when accepted.
+    /// Most client connections open at once; past it the oldest idle one (no request in
+    /// flight) is closed to make room, and a new one is refused only when all are busy.
     #[arg(long, env = "POLICYGRAPH_MAX_CONNECTIONS", default_value_t = crate::server::ConnectionLimits::default().max_connections)]
     pub max_connections: usize,
     /// Seconds a client has to send a request's headers (also the longest idle keep-alive).
