@@ -36,6 +36,10 @@ pub mod code {
     pub const UNIMPLEMENTED_GOAL: &str = "unimplemented-goal";
     /// A programme whose time span has ended and that nothing supersedes.
     pub const ENDED_WITHOUT_SUCCESSOR: &str = "ended-without-successor";
+    /// An edge valid at dates that include none of the years its quotes name.
+    pub const VALIDITY_CONTRADICTS_QUOTE: &str = "validity-contradicts-quote";
+    /// Two chairmanships of one body that hold at the same time.
+    pub const OVERLAPPING_CHAIRMANSHIP: &str = "overlapping-chairmanship";
 }
 
 /// Every graph-level finding, errors first, then by subject. `today` decides which spans ended.
@@ -56,7 +60,35 @@ pub fn analyse(nodes: &[&Node], edges: &[&Edge], today: PartialDate) -> Vec<Find
     }
     unimplemented_goals(nodes, edges, &mut out);
     ended_programmes(nodes, edges, today, &mut out);
+    out.extend(validity(edges));
     sort(&mut out);
+    out
+}
+
+/// Edges whose validity contradicts their quotes, and chairmanships of one body that overlap
+/// (the rules of [`crate::validity`]).
+pub fn validity(edges: &[&Edge]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = edges
+        .iter()
+        .filter_map(|e| {
+            Some(Finding {
+                severity: Severity::Error,
+                code: code::VALIDITY_CONTRADICTS_QUOTE,
+                subject: e.id(),
+                message: crate::validity::contradicts_quotes(e)?,
+            })
+        })
+        .collect();
+    out.extend(
+        crate::validity::overlapping_chairs(edges.iter().copied())
+            .into_iter()
+            .map(|o| Finding {
+                severity: Severity::Error,
+                code: code::OVERLAPPING_CHAIRMANSHIP,
+                subject: o.edge,
+                message: o.message,
+            }),
+    );
     out
 }
 

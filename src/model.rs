@@ -89,7 +89,7 @@ vocabulary! {
         IssuedBy => "ISSUED_BY",
         /// State (or body) ATTENDED summit.
         Attended => "ATTENDED",
-        /// Summit CHAIRED_BY state.
+        /// Summit or body CHAIRED_BY state (a body's chairmanship dated by the edge's validity).
         ChairedBy => "CHAIRED_BY",
         /// Document REFERENCES X.
         References => "REFERENCES",
@@ -97,6 +97,12 @@ vocabulary! {
         Supersedes => "SUPERSEDES",
         /// Summit MEETING_OF body: the body whose session the summit is.
         MeetingOf => "MEETING_OF",
+        /// Document or programme AMENDS document or programme: changes it, which stays in
+        /// force as amended.
+        Amends => "AMENDS",
+        /// X BASED_ON document or programme: X is carried out on its basis or in accordance
+        /// with it.
+        BasedOn => "BASED_ON",
     }
 }
 
@@ -390,6 +396,12 @@ pub struct Edge {
     pub to: NodeId,
     /// Curator's remark.
     pub note: Option<String>,
+    /// The first date the link holds on; `None` when the sources give no start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<PartialDate>,
+    /// The last date the link holds on; `None` when it is open-ended or the sources give none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<PartialDate>,
     /// Evidence for the link; never empty in a valid corpus.
     pub citations: Vec<Citation>,
 }
@@ -399,6 +411,23 @@ impl Edge {
     pub fn id(&self) -> String {
         edge_id(&self.from, self.kind, &self.to)
     }
+
+    /// Does the link hold at some time in `[from, to]`? An edge without validity always does.
+    pub fn holds_during(&self, from: PartialDate, to: PartialDate) -> bool {
+        overlaps(self.valid_from, self.valid_to, from, to)
+    }
+}
+
+/// Does the range `[start, end]` (either end open) overlap `[from, to]`? Dates are ranges of
+/// days at their precision, so "2024-10" overlaps "2024-10-31".
+pub fn overlaps(
+    start: Option<PartialDate>,
+    end: Option<PartialDate>,
+    from: PartialDate,
+    to: PartialDate,
+) -> bool {
+    start.is_none_or(|s| s.earliest() <= to.latest())
+        && end.is_none_or(|e| e.latest() >= from.earliest())
 }
 
 /// The stable id of an edge: `<from>/<KIND>/<to>` (an edge is unique by its three parts).

@@ -12,7 +12,8 @@ use super::errors::{Code, coded, internal};
 use super::types::{Edge, EdgeKind, Node};
 use crate::auth::Actor;
 use crate::curate::{
-    Applied, CiteDraft, Curator, EdgeKey, Edit, NodeDraft, NodePatch, Problem, ProblemCode, Refusal,
+    Applied, CiteDraft, Curator, EdgeKey, EdgePatch, Edit, NodeDraft, NodePatch, Problem,
+    ProblemCode, Refusal,
 };
 use crate::graph::{Graph, Way};
 use crate::store::changes::{self, LogFilter};
@@ -115,11 +116,16 @@ pub struct CreateEdgeInput {
     to: ID,
     /// Curator's remark.
     note: Option<String>,
+    /// First date the link holds on (YYYY, YYYY-MM or YYYY-MM-DD); omitted: from the start.
+    valid_from: Option<String>,
+    /// Last date the link holds on; omitted: open-ended. When the quotes name years, the
+    /// validity must include one of them; a body's chairmanships must not overlap.
+    valid_to: Option<String>,
     /// At least one verbatim quote stating the link.
     citations: Vec<CitationInput>,
 }
 
-/// A new note for an edge (`null` clears it).
+/// Changes to an edge: an omitted field is kept, `null` clears it.
 #[derive(InputObject, Clone)]
 pub struct UpdateEdgeInput {
     /// Source node id.
@@ -129,7 +135,11 @@ pub struct UpdateEdgeInput {
     /// Target node id.
     to: ID,
     /// The new note.
-    note: Option<String>,
+    note: MaybeUndefined<String>,
+    /// The new first date the link holds on (YYYY, YYYY-MM or YYYY-MM-DD).
+    valid_from: MaybeUndefined<String>,
+    /// The new last date the link holds on.
+    valid_to: MaybeUndefined<String>,
 }
 
 /// Many nodes and edges created in one transaction, all or nothing.
@@ -145,8 +155,9 @@ pub struct ImportGraphInput {
     /// `nodes.csv` from `policygraph generate` or `export --format csv`, plus the quote that
     /// backs each row). `id` is a slug or a full id of the row's type.
     nodes_csv: Option<String>,
-    /// Edges as CSV text with a header: `src,dst,type,source,quote`; `src` and `dst` name a
-    /// row of `nodesCsv` or a stored node by its full id.
+    /// Edges as CSV text with a header: `src,dst,type,source,quote`, optionally also
+    /// `valid_from,valid_to`; `src` and `dst` name a row of `nodesCsv` or a stored node by its
+    /// full id.
     edges_csv: Option<String>,
 }
 
@@ -196,6 +207,8 @@ impl CreateEdgeInput {
         Edit::CreateEdge {
             key: key(&self.from, self.kind, &self.to),
             note: self.note.clone(),
+            valid_from: self.valid_from.clone(),
+            valid_to: self.valid_to.clone(),
             citations: cites(&self.citations),
         }
     }
@@ -367,13 +380,15 @@ impl Mutation {
         edge_in(&applied.graph, &key(&input.from, input.kind, &input.to))
     }
 
-    /// Changes an edge's note.
+    /// Changes an edge's note or validity; its ends, kind and citations stay.
     async fn update_edge(&self, ctx: &Context<'_>, input: UpdateEdgeInput) -> Result<Edge> {
         let key = key(&input.from, input.kind, &input.to);
-        let edit = Edit::UpdateEdge {
+        let edit = Edit::UpdateEdge(EdgePatch {
             key: key.clone(),
-            note: input.note,
-        };
+            note: maybe(&input.note),
+            valid_from: maybe(&input.valid_from),
+            valid_to: maybe(&input.valid_to),
+        });
         let applied = apply(ctx, vec![("input".into(), edit)]).await?;
         edge_in(&applied.graph, &key)
     }

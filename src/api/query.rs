@@ -113,7 +113,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "`<kind>:<slug>`")] id: ID,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<Option<Node>> {
@@ -132,10 +132,12 @@ impl Query {
         )]
         first: Option<i32>,
         #[graphql(desc = "Cursor of the last node of the previous page.")] after: Option<String>,
-        #[graphql(desc = "Only nodes that cover a time span overlapping this year.")]
+        #[graphql(
+            desc = "Only nodes active in this year: covering a time span that overlaps it, or at either end of a dated relation (validFrom/validTo) that holds in it."
+        )]
         active_in: Option<i32>,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<NodeConnection> {
@@ -210,7 +212,7 @@ impl Query {
         )]
         transitive: bool,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Implementer>> {
@@ -255,7 +257,7 @@ impl Query {
         )]
         directed: bool,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<Option<Path>> {
@@ -297,7 +299,7 @@ impl Query {
         )]
         directed: bool,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Path>> {
@@ -331,7 +333,7 @@ impl Query {
         #[graphql(desc = "Edge kinds to follow (default DEPENDS_ON, PART_OF, IMPLEMENTS).")]
         via: Option<Vec<EdgeKind>>,
         #[graphql(
-            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then, superseded ones dropped."
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
     ) -> Result<Vec<Dependency>> {

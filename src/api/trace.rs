@@ -209,6 +209,13 @@ pub enum TimelineKind {
     SpanEnds,
     /// A time span runs through the whole period (`related`: the programmes covering it).
     SpanRuns,
+    /// A dated relation starts holding (`node`: its source, `related`: its target, `edge`:
+    /// the relation), e.g. a chairmanship begins.
+    RelationStarts,
+    /// A dated relation stops holding (`node`, `related` and `edge` as for RELATION_STARTS).
+    RelationEnds,
+    /// A dated relation holds through the whole period without starting or ending in it.
+    RelationHolds,
 }
 
 /// One entry of a timeline.
@@ -236,17 +243,23 @@ impl TimelineEntry {
         self.entry.kind.into()
     }
 
-    /// The summit, dated node or time span.
+    /// The summit, dated node, time span, or the source of a dated relation.
     async fn node(&self) -> Node {
         Node::new(self.graph.clone(), self.entry.node)
     }
 
-    /// What was adopted at a summit, or the programmes covering a span.
+    /// What was adopted at a summit, the programmes covering a span, or the target of a
+    /// dated relation.
     async fn related(&self) -> Vec<Node> {
         self.entry
             .related
             .iter()
             .map(|&ix| Node::new(self.graph.clone(), ix))
             .collect()
+    }
+
+    /// The dated relation of a RELATION_* entry, with its validity and quotes; null otherwise.
+    async fn edge(&self) -> Option<Edge> {
+        self.entry.edge.map(|ix| Edge::new(self.graph.clone(), ix))
     }
 }

@@ -52,14 +52,21 @@ pub enum EdgeKind {
     IssuedBy,
     /// State or body ATTENDED summit.
     Attended,
-    /// Summit CHAIRED_BY state.
+    /// Summit or body CHAIRED_BY state; a body's chairmanship is dated by the edge's
+    /// `validFrom` / `validTo`.
     ChairedBy,
     /// Document REFERENCES X.
     References,
-    /// Programme SUPERSEDES programme.
+    /// Programme SUPERSEDES programme: from its adoption, the superseded one is no longer in
+    /// force (`asOf` drops it).
     Supersedes,
     /// Summit MEETING_OF body: the body whose session the summit is.
     MeetingOf,
+    /// Document or programme AMENDS document or programme, which stays in force as amended.
+    Amends,
+    /// X BASED_ON document or programme: X is carried out on its basis or in accordance with
+    /// it.
+    BasedOn,
 }
 
 /// Which edges of a node to list.
@@ -478,6 +485,17 @@ impl Edge {
     /// Curator's remark.
     async fn note(&self) -> Option<&str> {
         self.edge().note()
+    }
+
+    /// The first date the link holds on (YYYY, YYYY-MM or YYYY-MM-DD, the precision the source
+    /// gives); null when it holds from the start or the sources give no start.
+    async fn valid_from(&self) -> Option<String> {
+        self.edge().valid_from().map(|d| d.to_string())
+    }
+
+    /// The last date the link holds on; null when it is open-ended or the sources give no end.
+    async fn valid_to(&self) -> Option<String> {
+        self.edge().valid_to().map(|d| d.to_string())
     }
 
     /// The verbatim quotes that state this link; never empty.

@@ -411,6 +411,13 @@ impl Reader {
                 self.at(spot, code::MISSING_CITATION, &key, message);
             }
         }
+        let (valid_from, valid_to) = (self.date(raw, "valid_from"), self.date(raw, "valid_to"));
+        if let (Some(message), Some(field)) = (
+            crate::validity::order(valid_from, valid_to),
+            raw.field("valid_to"),
+        ) {
+            self.at(field.spot, code::BAD_DATE, &field.key, message);
+        }
         let citations = self.citations(raw_file, &raw.cites);
         let (Some(kind), [from, to]) = (kind, &ends[..]) else {
             return;
@@ -420,6 +427,8 @@ impl Reader {
             kind,
             to: to.clone(),
             note: raw.field("note").map(|f| f.value.clone()),
+            valid_from,
+            valid_to,
             citations,
         };
         let id = edge.id();

@@ -14,6 +14,14 @@
 //! kind = "COVERS"
 //! to = "timespan:2021-2025"
 //! cite = [{ source = "document:other", quote = "for 2021–2025" }]
+//!
+//! [[edge]]                                   # a relation that holds for a time
+//! from = "body:cis"
+//! kind = "CHAIRED_BY"
+//! to = "state:belarus"
+//! valid_from = "2021"                        # optional; absent = open
+//! valid_to = "2021"
+//! cite = ["chairing the CIS in 2021"]
 //! ```
 
 use std::borrow::Cow;
@@ -103,7 +111,16 @@ const CITE_KEYS: &[&str] = &["node", "edge", "quote", "source"];
 
 /// Keys every node may carry.
 pub const NODE_COMMON: &[&str] = &["id", "title", "note", "cite"];
-const EDGE_KEYS: &[&str] = &["from", "kind", "to", "note", "cite"];
+/// Keys an edge may carry; `valid_from` / `valid_to` date a relation that holds for a time.
+const EDGE_KEYS: &[&str] = &[
+    "from",
+    "kind",
+    "to",
+    "note",
+    "valid_from",
+    "valid_to",
+    "cite",
+];
 
 /// Keys a node of `kind` may carry besides the common ones.
 pub fn node_extra_keys(kind: NodeKind) -> &'static [&'static str] {

@@ -1,6 +1,7 @@
 //! `importGraph` from CSV text: the shape of `nodes.csv` (`id,type,name`) and `edges.csv`
 //! (`src,dst,type`) that `policygraph generate`, gen.py and `export --format csv` write, plus
-//! two citation columns, `source` and `quote`. The API keeps the seed loader's rule that every
+//! two citation columns, `source` and `quote`, and for edges the optional `valid_from` and
+//! `valid_to`. The API keeps the seed loader's rule that every
 //! entity is cited, so a row without a quote is refused; uncited bulk data (benchmark graphs)
 //! goes through `policygraph import`, where `check` then flags it.
 
@@ -64,6 +65,11 @@ fn rows(
         }
     }
     out
+}
+
+/// An optional column's value; absent and empty are both "not given".
+fn optional(row: &HashMap<String, String>, column: &str) -> Option<String> {
+    row.get(column).filter(|v| !v.trim().is_empty()).cloned()
 }
 
 fn cite(row: &HashMap<String, String>) -> Vec<CiteDraft> {
@@ -136,6 +142,8 @@ pub fn edits(nodes: &str, edges: &str) -> Result<Vec<(String, Edit)>, Vec<Proble
             Edit::CreateEdge {
                 key,
                 note: None,
+                valid_from: optional(&row, "valid_from"),
+                valid_to: optional(&row, "valid_to"),
                 citations: cite(&row),
             },
         ));

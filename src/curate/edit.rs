@@ -64,6 +64,19 @@ pub struct NodePatch {
     pub format: Option<Option<String>>,
 }
 
+/// Changes to an edge: `None` keeps a field, `Some(None)` clears it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EdgePatch {
+    /// Which edge.
+    pub key: EdgeKey,
+    /// New note.
+    pub note: Option<Option<String>>,
+    /// New first date the edge holds on (unchecked text).
+    pub valid_from: Option<Option<String>>,
+    /// New last date the edge holds on (unchecked text).
+    pub valid_to: Option<Option<String>>,
+}
+
 /// An edge by its three parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EdgeKey {
@@ -90,16 +103,15 @@ pub enum Edit {
         key: EdgeKey,
         /// Curator's remark.
         note: Option<String>,
+        /// First date the edge holds on (`YYYY[-MM[-DD]]`), unchecked text; `None` is open.
+        valid_from: Option<String>,
+        /// Last date the edge holds on, unchecked text; `None` is open.
+        valid_to: Option<String>,
         /// Evidence; at least one.
         citations: Vec<CiteDraft>,
     },
-    /// Change an edge's note (`None` clears it).
-    UpdateEdge {
-        /// Which edge.
-        key: EdgeKey,
-        /// The new note.
-        note: Option<String>,
-    },
+    /// Change an edge's note or validity.
+    UpdateEdge(EdgePatch),
     /// Delete an edge.
     DeleteEdge(EdgeKey),
     /// Add evidence to a node or edge (by id).
@@ -181,6 +193,7 @@ pub fn apply(
     let mut w = Workspace {
         data: base,
         fields: HashMap::new(),
+        edited: HashMap::new(),
         touched: BTreeSet::new(),
         problems: Vec::new(),
         indexes: HashMap::new(),
@@ -202,6 +215,8 @@ struct Workspace {
     data: Dataset,
     /// The input field each created edge came from (so also: which edges are new).
     fields: HashMap<String, String>,
+    /// The input field each created or updated edge came from.
+    edited: HashMap<String, String>,
     touched: BTreeSet<String>,
     problems: Vec<Problem>,
     indexes: HashMap<String, QuoteIndex>,
@@ -232,16 +247,14 @@ impl Workspace {
             Edit::CreateEdge {
                 key,
                 note,
+                valid_from,
+                valid_to,
                 citations,
-            } => self.create_edge(field, key, note, citations),
-            Edit::UpdateEdge { key, note } => {
-                if let Some(id) = self.existing_edge(field, key) {
-                    if let Some(edge) = self.data.edges.get_mut(&id) {
-                        edge.note = note.clone();
-                    }
-                    self.touched.insert(id);
-                }
+            } => {
+                let validity = self.validity(field, valid_from, valid_to);
+                self.create_edge(field, key, note, validity, citations)
             }
+            Edit::UpdateEdge(patch) => self.update_edge(field, patch),
             Edit::DeleteEdge(key) => {
                 if let Some(id) = self.existing_edge(field, key) {
                     self.data.edges.remove(&id);
@@ -488,11 +501,55 @@ impl Workspace {
         }
     }
 
+    /// Parses a validity given as text, reporting bad dates and a validity that runs
+    /// backwards at `field.validFrom` / `field.validTo`.
+    fn validity(
+        &mut self,
+        field: &str,
+        from: &Option<String>,
+        to: &Option<String>,
+    ) -> (Option<PartialDate>, Option<PartialDate>) {
+        let from = self.date(&format!("{field}.validFrom"), from);
+        let to = self.date(&format!("{field}.validTo"), to);
+        if let Some(message) = crate::validity::order(from, to) {
+            self.bad(&format!("{field}.validTo"), message);
+        }
+        (from, to)
+    }
+
+    fn update_edge(&mut self, field: &str, patch: &EdgePatch) {
+        let Some(id) = self.existing_edge(field, &patch.key) else {
+            return;
+        };
+        let Some(old) = self.data.edges.get(&id) else {
+            return;
+        };
+        let keep = |new: &Option<Option<String>>, old: Option<PartialDate>| match new {
+            None => old.map(|d| d.to_string()),
+            Some(value) => value.clone(),
+        };
+        let (from, to) = (
+            keep(&patch.valid_from, old.valid_from),
+            keep(&patch.valid_to, old.valid_to),
+        );
+        let (valid_from, valid_to) = self.validity(field, &from, &to);
+        if let Some(edge) = self.data.edges.get_mut(&id) {
+            if let Some(note) = &patch.note {
+                edge.note = note.clone();
+            }
+            edge.valid_from = valid_from;
+            edge.valid_to = valid_to;
+        }
+        self.edited.insert(id.clone(), field.to_owned());
+        self.touched.insert(id);
+    }
+
     fn create_edge(
         &mut self,
         field: &str,
         key: &EdgeKey,
         note: &Option<String>,
+        (valid_from, valid_to): (Option<PartialDate>, Option<PartialDate>),
         cites: &[CiteDraft],
     ) {
         let mut ends = Vec::new();
@@ -512,6 +569,8 @@ impl Workspace {
             kind: key.kind,
             to: to.clone(),
             note: note.clone(),
+            valid_from,
+            valid_to,
             citations: Vec::new(),
         };
         let id = edge.id();
@@ -521,6 +580,7 @@ impl Workspace {
         }
         edge.citations = self.citations(field, &id, cites);
         self.fields.insert(id.clone(), field.to_owned());
+        self.edited.insert(id.clone(), field.to_owned());
         self.data.edges.insert(id.clone(), edge);
         self.touched.insert(id);
     }
@@ -630,9 +690,45 @@ impl Workspace {
         out
     }
 
+    /// The rules of [`crate::validity`] for the touched edges: a validity must agree with the
+    /// years its quotes name, and a touched chairmanship must not overlap another of its body.
+    fn validity_rules(&mut self, touched: &[String]) {
+        let field_of = |w: &Self, id: &str| w.edited.get(id).cloned().unwrap_or(id.to_owned());
+        let mut bodies: HashMap<String, String> = HashMap::new();
+        for id in touched {
+            let Some(edge) = self.data.edges.get(id) else {
+                continue;
+            };
+            if edge.kind == EdgeKind::ChairedBy {
+                bodies
+                    .entry(edge.from.to_string())
+                    .or_insert_with(|| field_of(self, id));
+            }
+            if let Some(message) = crate::validity::contradicts_quotes(edge) {
+                let field = field_of(self, id);
+                self.bad(&field, message);
+            }
+        }
+        if bodies.is_empty() {
+            return;
+        }
+        let chairs = self
+            .data
+            .edges
+            .values()
+            .filter(|e| e.kind == EdgeKind::ChairedBy && bodies.contains_key(e.from.as_str()));
+        let overlaps = crate::validity::overlapping_chairs(chairs);
+        for overlap in overlaps {
+            let body = overlap.edge.split('/').next().unwrap_or_default();
+            let field = bodies.get(body).cloned().unwrap_or(overlap.edge);
+            self.bad(&field, overlap.message);
+        }
+    }
+
     /// Graph-wide rules, checked only where the edits can break them: a touched programme
-    /// must keep a citation, and a new `PART_OF` or `DEPENDS_ON` edge must not close a cycle
-    /// (the rest of the graph was acyclic before: loads and writes refuse cycles).
+    /// must keep a citation, a touched edge must keep the validity rules, and a new `PART_OF`
+    /// or `DEPENDS_ON` edge must not close a cycle (the rest of the graph was acyclic before:
+    /// loads and writes refuse cycles).
     fn graph_rules(&mut self) {
         let touched: Vec<String> = self.touched.iter().cloned().collect();
         for id in &touched {
@@ -642,6 +738,7 @@ impl Workspace {
                 }
             }
         }
+        self.validity_rules(&touched);
         for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
             let new: Vec<(String, String)> = touched
                 .iter()

@@ -19,7 +19,7 @@ use crate::dataset::{self, Dataset};
 use crate::error::Error;
 use crate::graph::Graph;
 use crate::store;
-pub use edit::{CiteDraft, EdgeKey, Edit, NodeDraft, NodePatch, Problem, ProblemCode};
+pub use edit::{CiteDraft, EdgeKey, EdgePatch, Edit, NodeDraft, NodePatch, Problem, ProblemCode};
 
 /// What one committed write changed, as told to `graphChanged` subscribers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -17,7 +17,7 @@ fn no_limit() -> Budget {
     Budget::unlimited()
 }
 use crate::graph::{EdgeView, Graph, NodeIx, NodeView};
-use crate::model::NodeKind;
+use crate::model::{NodeKind, PartialDate};
 
 /// Export formats.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,9 @@ pub enum Format {
     Graphml,
     /// Nodes and edges with every citation, as one JSON document.
     Json,
-    /// `nodes.csv` (`id,type,name`) and `edges.csv` (`src,dst,type`): the shape of the benchmark
-    /// generator's output; written into the `--out` directory.
+    /// `nodes.csv` (`id,type,name`) and `edges.csv` (`src,dst,type,valid_from,valid_to`): the
+    /// benchmark generator's shape plus each edge's validity (empty when open); written into the
+    /// `--out` directory.
     Csv,
     /// A Mermaid flowchart, for Markdown.
     Mermaid,
@@ -108,14 +109,17 @@ pub fn write_csv(
             csv(n.title)
         )?;
     }
-    writeln!(edges_out, "src,dst,type")?;
+    writeln!(edges_out, "src,dst,type,valid_from,valid_to")?;
+    let date = |d: Option<PartialDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for e in edges_among(graph, nodes) {
         writeln!(
             edges_out,
-            "{},{},{}",
+            "{},{},{},{},{}",
             csv(e.from.as_str()),
             csv(e.to.as_str()),
-            e.kind
+            e.kind,
+            date(e.valid_from()),
+            date(e.valid_to()),
         )?;
     }
     Ok(())
@@ -150,7 +154,9 @@ pub fn write(
                 writeln!(
                     out,
                     "  \"{}\" -> \"{}\" [label=\"{}\"];",
-                    e.from, e.to, e.kind
+                    e.from,
+                    e.to,
+                    label(e)
                 )?;
             }
             writeln!(out, "}}")
@@ -169,6 +175,12 @@ pub fn write(
                 out,
                 "  <key id=\"title\" for=\"node\" attr.name=\"title\" attr.type=\"string\"/>"
             )?;
+            for key in ["valid_from", "valid_to"] {
+                writeln!(
+                    out,
+                    "  <key id=\"{key}\" for=\"edge\" attr.name=\"{key}\" attr.type=\"string\"/>"
+                )?;
+            }
             writeln!(out, "  <graph id=\"policygraph\" edgedefault=\"directed\">")?;
             for &ix in nodes {
                 let n = node(ix);
@@ -181,9 +193,13 @@ pub fn write(
                 )?;
             }
             for e in &edges {
+                let validity: String = [("valid_from", e.valid_from()), ("valid_to", e.valid_to())]
+                    .into_iter()
+                    .filter_map(|(key, d)| Some(format!("<data key=\"{key}\">{}</data>", d?)))
+                    .collect();
                 writeln!(
                     out,
-                    "    <edge id=\"{}\" source=\"{}\" target=\"{}\"><data key=\"kind\">{}</data></edge>",
+                    "    <edge id=\"{}\" source=\"{}\" target=\"{}\"><data key=\"kind\">{}</data>{validity}</edge>",
                     xml(&e.id()),
                     xml(e.from.as_str()),
                     xml(e.to.as_str()),
@@ -215,7 +231,7 @@ pub fn write(
                     out,
                     "  n{} -->|{}| n{}",
                     short[e.from.as_str()],
-                    e.kind,
+                    label(e),
                     short[e.to.as_str()]
                 )?;
             }
@@ -225,6 +241,14 @@ pub fn write(
         Format::Csv | Format::Seeds => Err(std::io::Error::other(
             "CSV export writes two files: use write_csv",
         )),
+    }
+}
+
+/// An edge's label in drawings: its kind, and its validity when it holds only for a time.
+fn label(e: &EdgeView<'_>) -> String {
+    match (e.valid_from(), e.valid_to()) {
+        (None, None) => e.kind.to_string(),
+        (from, to) => format!("{} {}", e.kind, crate::validity::describe(from, to)),
     }
 }
 

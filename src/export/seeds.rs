@@ -49,6 +49,10 @@ struct EdgeOut<'a> {
     to: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    valid_to: Option<String>,
     cite: Vec<CiteOut<'a>>,
 }
 
@@ -99,6 +103,8 @@ pub fn write(data: &Dataset, dir: &Path) -> Result<()> {
             kind: e.kind.as_str(),
             to: e.to.as_str(),
             note: e.note.as_deref(),
+            valid_from: e.valid_from.map(|d| d.to_string()),
+            valid_to: e.valid_to.map(|d| d.to_string()),
             cite: cites(&e.citations),
         })
         .collect();

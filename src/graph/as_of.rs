@@ -3,7 +3,8 @@
 //! Kept: documents issued by then (undated ones too: the sources do not say otherwise), summits
 //! held by then, programmes adopted by then and still in force (a span not yet ended, and no
 //! SUPERSEDES from a programme adopted by then), and everything else the remaining citations
-//! still support. A citation counts only when its document was issued by then.
+//! still support. A citation counts only when its document was issued by then. An edge that
+//! holds only for a time (`valid_from` / `valid_to`) is kept only when it holds on the date.
 
 use std::collections::{HashMap, HashSet};
 
@@ -52,7 +53,11 @@ pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
         .map(|n| n.id.as_str())
         .collect();
     // Superseded by a programme in force then.
-    for e in graph.all_edges().filter(|e| e.kind == EdgeKind::Supersedes) {
+    let holds = |e: &super::EdgeView<'_>| e.holds_during(date, date);
+    for e in graph
+        .all_edges()
+        .filter(|e| e.kind == EdgeKind::Supersedes && holds(e))
+    {
         if keep.contains(e.from.as_str()) {
             keep.remove(e.to.as_str());
         }
@@ -70,7 +75,7 @@ pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
     let kept: HashSet<&str> = nodes.iter().map(|n| n.id.as_str()).collect();
     let edges: Vec<Edge> = graph
         .all_edges()
-        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()))
+        .filter(|e| kept.contains(e.from.as_str()) && kept.contains(e.to.as_str()) && holds(e))
         .filter_map(|e| {
             let mut e = e.to_edge();
             e.citations.retain(|c| known(c.document.as_str()));

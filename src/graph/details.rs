@@ -1,6 +1,6 @@
 //! The rare parts of nodes and edges, kept beside the graph instead of in it.
 //!
-//! Notes, dates, places, formats and citations are what curated seeds carry and imported graphs
+//! Notes, dates, validities, places, formats and citations are what curated seeds carry and imported graphs
 //! never do. petgraph's weights hold only what every node (id, title) and every edge (its kind)
 //! has; the rest lives in sparse maps keyed by handle, so a million imported edges pay nothing
 //! for fields they leave empty.
@@ -32,6 +32,8 @@ pub(super) struct NodeDetails {
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct EdgeDetails {
     pub(super) note: Option<String>,
+    pub(super) valid_from: Option<PartialDate>,
+    pub(super) valid_to: Option<PartialDate>,
     pub(super) citations: Vec<Citation>,
 }
 
@@ -68,8 +70,17 @@ pub(super) fn split_node(node: Node) -> (NodeCore, Option<NodeDetails>) {
 /// The details of an edge, `None` when it has none (its ends and kind go into petgraph).
 pub(super) fn edge_details(edge: Edge) -> Option<EdgeDetails> {
     let Edge {
-        note, citations, ..
+        note,
+        valid_from,
+        valid_to,
+        citations,
+        ..
     } = edge;
-    let details = EdgeDetails { note, citations };
+    let details = EdgeDetails {
+        note,
+        valid_from,
+        valid_to,
+        citations,
+    };
     (details != EdgeDetails::default()).then_some(details)
 }

@@ -58,8 +58,12 @@ pub struct Graph {
     kinds: Vec<NodeKind>,
     /// Notes, dates, places, formats and citations of the nodes that have any.
     node_details: HashMap<NodeIx, NodeDetails>,
-    /// Notes and citations of the edges that have any.
+    /// Notes, validities and citations of the edges that have any.
     edge_details: HashMap<EdgeIx, EdgeDetails>,
+    /// The edges that hold only for a time (a `valid_from` or `valid_to`), by id order of
+    /// their source, and the same edges by each of their two ends.
+    dated: Vec<EdgeIx>,
+    dated_at: HashMap<NodeIx, Vec<EdgeIx>>,
     /// Documents whose full text the store holds, with the text's path.
     texts: HashMap<NodeId, String>,
 }
@@ -98,6 +102,16 @@ impl Graph {
                 )));
             };
             let ix = graph.inner.add_edge(a, b, edge.kind);
+            if edge.valid_from.is_some() || edge.valid_to.is_some() {
+                graph.dated.push(EdgeIx(ix));
+                for end in [a, b] {
+                    graph
+                        .dated_at
+                        .entry(NodeIx(end))
+                        .or_default()
+                        .push(EdgeIx(ix));
+                }
+            }
             if let Some(details) = details::edge_details(edge) {
                 graph.edge_details.insert(EdgeIx(ix), details);
             }
@@ -237,6 +251,16 @@ impl Graph {
         self.inner.edge_indices().map(|ix| self.edge(EdgeIx(ix)))
     }
 
+    /// Every edge that holds only for a time (it has a `valid_from` or a `valid_to`).
+    pub fn dated_edges(&self) -> &[EdgeIx] {
+        &self.dated
+    }
+
+    /// The edges at a node (either end) that hold only for a time.
+    pub fn dated_edges_at(&self, ix: NodeIx) -> &[EdgeIx] {
+        self.dated_at.get(&ix).map_or(&[], Vec::as_slice)
+    }
+
     /// The path of the stored source text of a document, if it has one.
     pub fn source_path(&self, document: &NodeId) -> Option<&str> {
         self.texts.get(document).map(String::as_str)
@@ -269,6 +293,8 @@ mod tests {
             kind: EdgeKind::Implements,
             to: NodeId::parse("goal:g").expect("id"),
             note: None,
+            valid_from: None,
+            valid_to: None,
             citations: Vec::new(),
         };
         let contents = Contents {
@@ -293,6 +319,8 @@ mod tests {
             kind: EdgeKind::Implements,
             to: NodeId::parse("goal:gone").expect("id"),
             note: None,
+            valid_from: None,
+            valid_to: None,
             citations: Vec::new(),
         };
         let contents = Contents {

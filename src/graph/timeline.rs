@@ -3,8 +3,8 @@
 //! Dates have the precision the sources give, so every comparison is on ranges: a date "2024-10"
 //! lies in a period when any day of October 2024 does.
 
-use super::{Graph, NodeIx, Way};
-use crate::model::{EdgeKind, NodeKind, PartialDate};
+use super::{EdgeIx, Graph, NodeIx, Way};
+use crate::model::{EdgeKind, NodeKind, PartialDate, overlaps};
 
 /// What a timeline entry records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,6 +19,12 @@ pub enum EntryKind {
     SpanEnds,
     /// A time span covers the whole period without starting or ending in it.
     SpanRuns,
+    /// A relation that holds for a time (a dated edge) starts holding in the period.
+    RelationStarts,
+    /// A dated relation stops holding in the period.
+    RelationEnds,
+    /// A dated relation holds through the whole period without starting or ending in it.
+    RelationHolds,
 }
 
 /// One entry of a timeline.
@@ -30,24 +36,16 @@ pub struct Entry {
     pub kind: EntryKind,
     /// The summit, dated node or time span.
     pub node: NodeIx,
-    /// Related nodes: what was adopted at a summit, or the programmes covering a span.
+    /// Related nodes: what was adopted at a summit, the programmes covering a span, or the
+    /// target of a dated relation.
     pub related: Vec<NodeIx>,
+    /// The dated relation, for the `Relation*` kinds (`node` is its source).
+    pub edge: Option<EdgeIx>,
 }
 
 /// Is `date` (a range) within `[from, to]`?
 fn within(date: PartialDate, from: PartialDate, to: PartialDate) -> bool {
     date.latest() >= from.earliest() && date.earliest() <= to.latest()
-}
-
-/// Does the span `[start, end]` (either open) overlap `[from, to]`?
-pub fn overlaps(
-    start: Option<PartialDate>,
-    end: Option<PartialDate>,
-    from: PartialDate,
-    to: PartialDate,
-) -> bool {
-    start.is_none_or(|s| s.earliest() <= to.latest())
-        && end.is_none_or(|e| e.latest() >= from.earliest())
 }
 
 fn sorted(graph: &Graph, mut nodes: Vec<NodeIx>) -> Vec<NodeIx> {
@@ -56,8 +54,9 @@ fn sorted(graph: &Graph, mut nodes: Vec<NodeIx>) -> Vec<NodeIx> {
     nodes
 }
 
-/// Summits, dated documents and programmes, and time spans starting, ending or running in
-/// `[from, to]`, ordered by date (undated running spans first), then kind, then id.
+/// Summits, dated documents and programmes, time spans starting, ending or running in
+/// `[from, to]`, and dated relations starting, ending or holding in it; ordered by date
+/// (undated running spans first), then kind, then id.
 pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry> {
     let mut out = Vec::new();
     for &ix in graph.nodes(None) {
@@ -81,6 +80,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                         kind: EntryKind::SpanStarts,
                         node: ix,
                         related: related.clone(),
+                        edge: None,
                     });
                 }
                 if let Some(e) = ends {
@@ -89,6 +89,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                         kind: EntryKind::SpanEnds,
                         node: ix,
                         related: related.clone(),
+                        edge: None,
                     });
                 }
                 if starts.is_none() && ends.is_none() {
@@ -97,6 +98,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                         kind: EntryKind::SpanRuns,
                         node: ix,
                         related,
+                        edge: None,
                     });
                 }
             }
@@ -119,10 +121,12 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
                     kind: entry_kind,
                     node: ix,
                     related,
+                    edge: None,
                 });
             }
         }
     }
+    relations(graph, from, to, &mut out);
     out.sort_by(|a, b| {
         let key = |e: &Entry| (e.date.map(|d| d.earliest()), e.kind);
         key(a)
@@ -132,16 +136,53 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
     out
 }
 
-/// Is the node active during `[from, to]`: does it cover a time span overlapping it? A node
-/// that covers no span is never active (the sources give it no period).
+/// The dated relations that start, end or hold in `[from, to]`.
+fn relations(graph: &Graph, from: PartialDate, to: PartialDate, out: &mut Vec<Entry>) {
+    for &e in graph.dated_edges() {
+        let edge = graph.edge(e);
+        if !edge.holds_during(from, to) {
+            continue;
+        }
+        let (source, target) = graph.ends(e);
+        let mut push = |date, kind| {
+            out.push(Entry {
+                date,
+                kind,
+                node: source,
+                related: vec![target],
+                edge: Some(e),
+            })
+        };
+        let starts = edge.valid_from().filter(|&s| within(s, from, to));
+        let ends = edge.valid_to().filter(|&d| within(d, from, to));
+        if let Some(s) = starts {
+            push(Some(s), EntryKind::RelationStarts);
+        }
+        if let Some(d) = ends {
+            push(Some(d), EntryKind::RelationEnds);
+        }
+        if starts.is_none() && ends.is_none() {
+            push(edge.valid_from(), EntryKind::RelationHolds);
+        }
+    }
+}
+
+/// Is the node active during `[from, to]`: does it cover a time span overlapping it (through
+/// a COVERS edge that holds then), or is it an end of a dated relation that holds then? A
+/// node with neither is never active (the sources give it no period).
 pub fn active(graph: &Graph, ix: NodeIx, from: PartialDate, to: PartialDate) -> bool {
-    graph
+    let covers = graph
         .edges(ix, Way::Outgoing)
         .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
-        .any(|(_, span)| {
+        .any(|(e, span)| {
             let span = graph.get(span);
-            overlaps(span.start(), span.end(), from, to)
-        })
+            overlaps(span.start(), span.end(), from, to) && graph.edge(e).holds_during(from, to)
+        });
+    covers
+        || graph
+            .dated_edges_at(ix)
+            .iter()
+            .any(|&e| graph.edge(e).holds_during(from, to))
 }
 
 #[cfg(test)]

@@ -379,6 +379,8 @@ mod tests {
                 kind: KINDS[k],
                 to: id(b, goals[b]),
                 note: None,
+                valid_from: None,
+                valid_to: None,
                 citations: Vec::new(),
             })
             .collect();

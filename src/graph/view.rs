@@ -151,6 +151,21 @@ impl<'g> EdgeView<'g> {
         self.details()?.note.as_deref()
     }
 
+    /// The first date the link holds on; `None` when the sources give no start.
+    pub fn valid_from(&self) -> Option<PartialDate> {
+        self.details()?.valid_from
+    }
+
+    /// The last date the link holds on; `None` when open-ended or not given.
+    pub fn valid_to(&self) -> Option<PartialDate> {
+        self.details()?.valid_to
+    }
+
+    /// Does the link hold at some time in `[from, to]`? An edge without validity always does.
+    pub fn holds_during(&self, from: PartialDate, to: PartialDate) -> bool {
+        model::overlaps(self.valid_from(), self.valid_to(), from, to)
+    }
+
     /// Evidence for the link; never empty in a valid corpus.
     pub fn citations(&self) -> &'g [Citation] {
         self.details().map_or(&[], |d| d.citations.as_slice())
@@ -163,6 +178,8 @@ impl<'g> EdgeView<'g> {
             kind: self.kind,
             to: self.to.clone(),
             note: self.note().map(str::to_owned),
+            valid_from: self.valid_from(),
+            valid_to: self.valid_to(),
             citations: self.citations().to_vec(),
         }
     }

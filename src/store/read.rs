@@ -46,9 +46,17 @@ struct NodeRow<'a>(
     Option<String>,
 );
 
-/// An `edges` row as SQLite's `json_array` writes it: source, kind, target, note.
+/// An `edges` row as SQLite's `json_array` writes it: source, kind, target, note, valid_from,
+/// valid_to.
 #[derive(serde::Deserialize)]
-struct EdgeRow<'a>(&'a str, &'a str, &'a str, Option<String>);
+struct EdgeRow<'a>(
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<String>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
 
 /// Reads the whole graph in one read transaction, so the result is a consistent snapshot.
 pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
@@ -177,8 +185,9 @@ pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents>
     };
 
     let json: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_array(source, kind, target, note)), '[]')
-         FROM (SELECT source, kind, target, note FROM edges ORDER BY id)",
+        "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
+                                                      valid_to)), '[]')
+         FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges ORDER BY id)",
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -200,6 +209,8 @@ pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents>
             kind,
             to,
             note: row.3,
+            valid_from: date(row.4)?,
+            valid_to: date(row.5)?,
             citations,
         });
     }

@@ -7,7 +7,7 @@ use super::read::read_dataset;
 use crate::corpus::Corpus;
 use crate::dataset::{self, Change, Dataset, Entity, Op};
 use crate::error::Result;
-use crate::model::{Citation, Edge, Node};
+use crate::model::{Citation, Edge, Node, PartialDate};
 
 /// What a sync changed, counted per entity (node or edge).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -204,8 +204,12 @@ async fn exec(conn: &mut SqliteConnection, sql: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A date as the store keeps it: its canonical text, `NULL` when absent.
+fn text(date: &Option<PartialDate>) -> Option<String> {
+    date.map(|d| d.to_string())
+}
+
 async fn upsert_node(conn: &mut SqliteConnection, n: &Node) -> Result<()> {
-    let text = |d: &Option<crate::model::PartialDate>| d.map(|d| d.to_string());
     sqlx::query(
         "INSERT INTO nodes (id, kind, title, note, date, start_date, end_date, place, format)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -229,14 +233,18 @@ async fn upsert_node(conn: &mut SqliteConnection, n: &Node) -> Result<()> {
 
 async fn upsert_edge(conn: &mut SqliteConnection, e: &Edge) -> Result<()> {
     sqlx::query(
-        "INSERT INTO edges (id, source, kind, target, note) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET note = excluded.note",
+        "INSERT INTO edges (id, source, kind, target, note, valid_from, valid_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE
+         SET note = excluded.note, valid_from = excluded.valid_from, valid_to = excluded.valid_to",
     )
     .bind(e.id())
     .bind(e.from.as_str())
     .bind(e.kind.as_str())
     .bind(e.to.as_str())
     .bind(&e.note)
+    .bind(text(&e.valid_from))
+    .bind(text(&e.valid_to))
     .execute(&mut *conn)
     .await?;
     Ok(())

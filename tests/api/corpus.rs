@@ -191,6 +191,96 @@ cite = ["2021-2025"]
     assert_at(only_error(&reading), "bad-date", 13, "node[1].end");
 }
 
+/// A council and two states (lines 8-22 of the seed file), for the chairmanship tests.
+const COUNCIL: &str = r#"
+[[node]]
+id = "body:council"
+title = "Council"
+cite = ["The Programme"]
+
+[[node]]
+id = "state:a"
+title = "A"
+cite = ["Second line"]
+
+[[node]]
+id = "state:b"
+title = "B"
+cite = ["was adopted"]
+"#;
+
+#[test]
+fn a_validity_that_ends_before_it_starts_is_a_bad_date() {
+    let body = format!(
+        r#"{COUNCIL}
+[[edge]]
+from = "body:council"
+kind = "CHAIRED_BY"
+to = "state:a"
+valid_from = "2025"
+valid_to = "2021"
+cite = ["was adopted"]
+"#
+    );
+    let (_dir, reading) = read(&body);
+    assert_at(only_error(&reading), "bad-date", 29, "edge[0].valid_to");
+}
+
+#[test]
+fn a_validity_must_include_a_year_its_quotes_name() {
+    let body = format!(
+        r#"{COUNCIL}
+[[edge]]
+from = "body:council"
+kind = "CHAIRED_BY"
+to = "state:a"
+valid_from = "2019"
+valid_to = "2019"
+cite = ["for 2021"]
+"#
+    );
+    let (_dir, reading) = read(&body);
+    let error = only_error(&reading);
+    assert_at(
+        error,
+        "validity-contradicts-quote",
+        24,
+        "body:council/CHAIRED_BY/state:a",
+    );
+    assert!(error.message.contains("2021"), "{error}");
+}
+
+#[test]
+fn two_chairmanships_of_one_body_must_not_overlap() {
+    let body = format!(
+        r#"{COUNCIL}
+[[edge]]
+from = "body:council"
+kind = "CHAIRED_BY"
+to = "state:a"
+valid_from = "2021"
+valid_to = "2021"
+cite = ["for 2021"]
+
+[[edge]]
+from = "body:council"
+kind = "CHAIRED_BY"
+to = "state:b"
+valid_from = "2021-06"
+cite = ["was adopted"]
+"#
+    );
+    let (_dir, reading) = read(&body);
+    let error = only_error(&reading);
+    assert_at(
+        error,
+        "overlapping-chairmanship",
+        32,
+        "body:council/CHAIRED_BY/state:b",
+    );
+    assert!(error.message.contains("state:a"), "{error}");
+}
+
 #[test]
 fn an_entity_without_a_citation_is_reported() {
     let (_dir, reading) = read(
