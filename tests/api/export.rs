@@ -47,10 +47,31 @@ async fn every_format_holds_every_node_and_edge_of_the_graph() {
         String::from_utf8(nodes_csv).expect("utf-8").lines().count(),
         n + 1
     );
-    assert_eq!(
-        String::from_utf8(edges_csv).expect("utf-8").lines().count(),
-        e + 1
+    let edges_csv = String::from_utf8(edges_csv).expect("utf-8");
+    assert_eq!(edges_csv.lines().count(), e + 1);
+
+    // A dated relation keeps its validity in every format that has a place for it.
+    let tajikistan = "body:cis-heads-of-state-council/CHAIRED_BY/state:tajikistan";
+    let in_json = json["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .find(|x| x["from"] == "body:cis-heads-of-state-council" && x["to"] == "state:tajikistan")
+        .expect("Tajikistan's chairmanship in JSON");
+    assert_eq!(in_json["valid_from"], "2025-01-01");
+    assert!(in_json.get("valid_to").is_none(), "{in_json}");
+    assert!(
+        edges_csv
+            .contains("body:cis-heads-of-state-council,state:tajikistan,CHAIRED_BY,2025-01-01,\n"),
+        "{edges_csv}"
     );
+    assert!(
+        graphml.contains(&format!(
+            "<edge id=\"{tajikistan}\" source=\"body:cis-heads-of-state-council\" target=\"state:tajikistan\"><data key=\"kind\">CHAIRED_BY</data><data key=\"valid_from\">2025-01-01</data></edge>"
+        )),
+        "{graphml}"
+    );
+    assert!(dot.contains("[label=\"CHAIRED_BY 2021\"]"), "{dot}");
 }
 
 #[tokio::test]

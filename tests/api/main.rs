@@ -14,6 +14,7 @@ mod http;
 mod import;
 mod limits;
 mod live;
+mod over_time;
 mod schema;
 mod store;
 mod store_failures;
