@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::corpus::Corpus;
-use crate::graph::{Graph, Way};
-use crate::model::{Edge, Node, SourceText};
+use crate::graph::{Graph, Update, Way};
+use crate::model::{Edge, EdgeKind, Node, NodeId, SourceText};
 use crate::store::Contents;
 
 /// Every node, edge and source text, keyed by id.
@@ -40,19 +40,6 @@ impl Dataset {
                 .iter()
                 .map(|s| (s.document.to_string(), s.clone()))
                 .collect(),
-        }
-    }
-
-    /// The nodes and edges of a snapshot, without source texts (load those with
-    /// `store::read_texts` for the documents a write needs).
-    pub fn from_graph(graph: &Graph) -> Dataset {
-        Dataset {
-            nodes: graph
-                .all_nodes()
-                .map(|n| (n.id.to_string(), n.to_node()))
-                .collect(),
-            edges: graph.all_edges().map(|e| (e.id(), e.to_edge())).collect(),
-            texts: BTreeMap::new(),
         }
     }
 
@@ -131,6 +118,26 @@ pub enum Entity {
 }
 
 impl Entity {
+    /// Reads back a change-log image of the entity `id` (a node id, or an edge id
+    /// `<from>/<KIND>/<to>`); `None` when the image is not one this version can read.
+    pub fn from_image(id: &str, image: &Value) -> Option<Entity> {
+        if id.contains('/') {
+            return serde_json::from_value::<Edge>(image.clone())
+                .ok()
+                .map(Entity::Edge);
+        }
+        let node: Node = serde_json::from_value(image.clone()).ok()?;
+        let text = match image.get("source_text") {
+            Some(source) => Some(SourceText {
+                document: node.id.clone(),
+                path: source.get("path")?.as_str()?.to_owned(),
+                text: source.get("text")?.as_str()?.to_owned(),
+            }),
+            None => None,
+        };
+        Some(Entity::Node { node, text })
+    }
+
     /// The JSON image the change log records.
     pub fn image(&self) -> Value {
         match self {
@@ -188,6 +195,40 @@ impl Change {
             (Some(_), None) => Op::Delete,
         }
     }
+}
+
+/// The snapshot updates that bring each entity to its final state (`None`: deleted), in an
+/// order that keeps the ends of every edge present: edge deletions, node writes, edge writes,
+/// node deletions. Ids that are not node or edge ids are skipped.
+pub fn updates(finals: impl IntoIterator<Item = (String, Option<Entity>)>) -> Vec<Update> {
+    let (mut edge_deletes, mut node_puts, mut edge_puts, mut node_deletes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, entity) in finals {
+        match entity {
+            Some(Entity::Node { node, text }) => node_puts.push(Update::Node {
+                node,
+                text: text.map(|t| t.path),
+            }),
+            Some(Entity::Edge(edge)) => edge_puts.push(Update::Edge(edge)),
+            None if id.contains('/') => {
+                let mut parts = id.splitn(3, '/');
+                let parsed = (|| {
+                    let from = NodeId::parse(parts.next()?).ok()?;
+                    let kind = EdgeKind::parse(parts.next()?)?;
+                    let to = NodeId::parse(parts.next()?).ok()?;
+                    Some(Update::DeleteEdge { from, kind, to })
+                })();
+                edge_deletes.extend(parsed);
+            }
+            None => node_deletes.extend(NodeId::parse(&id).ok().map(Update::DeleteNode)),
+        }
+    }
+    edge_deletes
+        .into_iter()
+        .chain(node_puts)
+        .chain(edge_puts)
+        .chain(node_deletes)
+        .collect()
 }
 
 /// The changes that turn `before` into `after`, looking only at `ids` (every id of both when

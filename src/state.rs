@@ -47,12 +47,13 @@ impl AppState {
         writer: SqlitePool,
         limits: Limits,
     ) -> Result<AppState> {
-        // The log position first: a write landing in between makes it older than the
-        // snapshot, which only costs the first write a full read (never a stale base).
-        let seq = store::changes::last_seq(&mut *pool.acquire().await?).await?;
-        let graph = Graph::build(store::read_all(&pool).await?)?;
+        // The graph and the log position it reflects, read in one transaction: the follower
+        // then applies exactly the entries after it.
+        let (contents, seq) = store::read_all_at(&pool).await?;
+        let graph = Graph::build(contents)?;
         let snapshot = Arc::new(ArcSwap::from_pointee(graph));
         let curator = Arc::new(Curator::new(writer, snapshot.clone(), Some(seq)));
+        curator.spawn_follower(pool.clone(), FOLLOW_EVERY);
         Ok(AppState {
             pool,
             snapshot,
@@ -100,6 +101,9 @@ pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
     let corpus = read_seeds(seeds)?;
     store::sync_corpus(pool, &corpus, SEED_LOADER, store::Curated::Keep).await
 }
+
+/// How often a serving process looks for writes made by others (the lag bound of a follower).
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// The actor recorded in the change log for seed loads.
 pub const SEED_LOADER: &str = "seed-load";

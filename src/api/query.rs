@@ -158,7 +158,7 @@ impl Query {
         };
         let kind: Option<model::NodeKind> = kind.map(Into::into);
         let all: Cow<'_, [NodeIx]> = match active_in {
-            None => Cow::Borrowed(graph.nodes(kind)),
+            None => graph.nodes(kind),
             Some(year) => {
                 let year = date(&format!("{year:04}"))?;
                 let graph = graph.clone();

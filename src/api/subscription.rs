@@ -33,8 +33,9 @@ pub struct GraphChangedEvent {
     actor: String,
     /// What changed, in log order.
     changes: Vec<ChangedEntity>,
-    /// Writes this subscriber was too slow to receive; when > 0, refetch (the `changes`
-    /// field has them all).
+    /// Changes this subscriber was not told one by one (it was too slow, or another process
+    /// made a bulk change such as a forced load); when > 0, refetch (the `changes` field has
+    /// them all).
     missed: i32,
 }
 
@@ -58,7 +59,7 @@ impl From<GraphChanged> for GraphChangedEvent {
         GraphChangedEvent {
             actor: g.actor,
             changes,
-            missed: 0,
+            missed: i32::try_from(g.skipped).unwrap_or(i32::MAX),
         }
     }
 }

@@ -1,12 +1,15 @@
 //! Edits to the graph and the rules they must keep: the seed loader's rules, applied to a
-//! working copy of the whole dataset. Every problem is collected, each naming the input field
-//! it is about, so one refused request lists all of them.
+//! [`View`] of the snapshot that copies out only what the edits touch. Every problem is
+//! collected, each naming the input field it is about, so one refused request lists all of
+//! them.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::view::View;
 use crate::corpus::quote::QuoteIndex;
 use crate::corpus::seedfile;
 use crate::dataset::Dataset;
+use crate::graph::Graph;
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, SourceText};
 
 /// A quote to locate in a document's stored text.
@@ -182,16 +185,18 @@ pub fn documents_needed(edits: &[(String, Edit)]) -> BTreeSet<String> {
     out
 }
 
-/// Applies `edits` (each with the input field it came from) to `base`, which must hold the
-/// texts of [`documents_needed`].
+/// Applies `edits` (each with the input field it came from) to the snapshot `graph`; `texts`
+/// are the stored texts of [`documents_needed`].
 ///
-/// Returns the next dataset and the ids of every entity the edits touched, or every problem.
+/// Returns the touched entities as they are after the edits (deleted ones absent) and the ids
+/// of every entity the edits touched, or every problem.
 pub fn apply(
-    base: Dataset,
+    graph: &Graph,
+    texts: BTreeMap<String, SourceText>,
     edits: &[(String, Edit)],
 ) -> Result<(Dataset, BTreeSet<String>), Vec<Problem>> {
     let mut w = Workspace {
-        data: base,
+        data: View::new(graph, texts),
         fields: HashMap::new(),
         edited: HashMap::new(),
         touched: BTreeSet::new(),
@@ -205,14 +210,15 @@ pub fn apply(
         w.graph_rules();
     }
     if w.problems.is_empty() {
-        Ok((w.data, w.touched))
+        let after = w.data.into_after(&w.touched);
+        Ok((after, w.touched))
     } else {
         Err(w.problems)
     }
 }
 
-struct Workspace {
-    data: Dataset,
+struct Workspace<'g> {
+    data: View<'g>,
     /// The input field each created edge came from (so also: which edges are new).
     fields: HashMap<String, String>,
     /// The input field each created or updated edge came from.
@@ -222,7 +228,7 @@ struct Workspace {
     indexes: HashMap<String, QuoteIndex>,
 }
 
-impl Workspace {
+impl Workspace<'_> {
     fn bad(&mut self, field: &str, message: String) {
         self.problems.push(Problem {
             code: ProblemCode::BadUserInput,
@@ -257,7 +263,7 @@ impl Workspace {
             Edit::UpdateEdge(patch) => self.update_edge(field, patch),
             Edit::DeleteEdge(key) => {
                 if let Some(id) = self.existing_edge(field, key) {
-                    self.data.edges.remove(&id);
+                    self.data.remove_edge(&id);
                     self.touched.insert(id);
                 }
             }
@@ -295,7 +301,7 @@ impl Workspace {
         let Some(id) = self.node_id(&format!("{field}.id"), &draft.id) else {
             return;
         };
-        if self.data.nodes.contains_key(id.as_str()) {
+        if self.data.contains_node(id.as_str()) {
             self.bad(
                 &format!("{field}.id"),
                 format!("`{id}` already exists; use updateNode to change it"),
@@ -348,10 +354,10 @@ impl Workspace {
             citations: Vec::new(),
         };
         self.check_span(field, &node);
-        self.data.nodes.insert(id.to_string(), node);
+        self.data.insert_node(id.to_string(), node);
         self.touched.insert(id.to_string());
         let citations = self.citations(field, id.as_str(), &draft.citations);
-        if let Some(node) = self.data.nodes.get_mut(id.as_str()) {
+        if let Some(node) = self.data.node_mut(id.as_str()) {
             node.citations = citations;
         }
     }
@@ -389,7 +395,7 @@ impl Workspace {
     }
 
     fn update_node(&mut self, field: &str, patch: &NodePatch) {
-        let Some(mut node) = self.data.nodes.get(&patch.id).cloned() else {
+        let Some(mut node) = self.data.node_mut(&patch.id).map(|n| n.clone()) else {
             self.missing(&format!("{field}.id"), format!("no node `{}`", patch.id));
             return;
         };
@@ -437,30 +443,15 @@ impl Workspace {
         }
         self.check_span(field, &node);
         self.touched.insert(patch.id.clone());
-        self.data.nodes.insert(patch.id.clone(), node);
+        self.data.insert_node(patch.id.clone(), node);
     }
 
     fn delete_node(&mut self, field: &str, id: &str) {
-        if !self.data.nodes.contains_key(id) {
+        if !self.data.contains_node(id) {
             self.missing(field, format!("no node `{id}`"));
             return;
         }
-        let citing: Vec<String> = self
-            .data
-            .nodes
-            .values()
-            .filter(|n| n.id.as_str() != id)
-            .filter(|n| n.citations.iter().any(|c| c.document.as_str() == id))
-            .map(|n| n.id.to_string())
-            .chain(
-                self.data
-                    .edges
-                    .values()
-                    .filter(|e| e.from.as_str() != id && e.to.as_str() != id)
-                    .filter(|e| e.citations.iter().any(|c| c.document.as_str() == id))
-                    .map(Edge::id),
-            )
-            .collect();
+        let citing = self.data.quoting(id);
         if !citing.is_empty() {
             let shown: Vec<&str> = citing.iter().take(5).map(String::as_str).collect();
             self.bad(
@@ -475,25 +466,17 @@ impl Workspace {
             );
             return;
         }
-        let attached: Vec<String> = self
-            .data
-            .edges
-            .values()
-            .filter(|e| e.from.as_str() == id || e.to.as_str() == id)
-            .map(Edge::id)
-            .collect();
-        for edge in attached {
-            self.data.edges.remove(&edge);
+        for edge in self.data.edges_at(id) {
+            self.data.remove_edge(&edge);
             self.touched.insert(edge);
         }
-        self.data.nodes.remove(id);
-        self.data.texts.remove(id);
+        self.data.remove_node(id);
         self.touched.insert(id.to_owned());
     }
 
     fn existing_edge(&mut self, field: &str, key: &EdgeKey) -> Option<String> {
         let id = format!("{}/{}/{}", key.from, key.kind, key.to);
-        if self.data.edges.contains_key(&id) {
+        if self.data.contains_edge(&id) {
             Some(id)
         } else {
             self.missing(field, format!("no edge `{id}`"));
@@ -521,7 +504,7 @@ impl Workspace {
         let Some(id) = self.existing_edge(field, &patch.key) else {
             return;
         };
-        let Some(old) = self.data.edges.get(&id) else {
+        let Some(old) = self.data.edge(&id) else {
             return;
         };
         let keep = |new: &Option<Option<String>>, old: Option<PartialDate>| match new {
@@ -533,7 +516,7 @@ impl Workspace {
             keep(&patch.valid_to, old.valid_to),
         );
         let (valid_from, valid_to) = self.validity(field, &from, &to);
-        if let Some(edge) = self.data.edges.get_mut(&id) {
+        if let Some(edge) = self.data.edge_mut(&id) {
             if let Some(note) = &patch.note {
                 edge.note = note.clone();
             }
@@ -557,7 +540,7 @@ impl Workspace {
             let Some(id) = self.node_id(&format!("{field}.{name}"), text) else {
                 continue;
             };
-            if self.data.nodes.contains_key(id.as_str()) {
+            if self.data.contains_node(id.as_str()) {
                 ends.push(id);
             } else {
                 self.missing(&format!("{field}.{name}"), format!("no node `{id}`"));
@@ -574,22 +557,22 @@ impl Workspace {
             citations: Vec::new(),
         };
         let id = edge.id();
-        if self.data.edges.contains_key(&id) {
+        if self.data.contains_edge(&id) {
             self.bad(field, format!("edge `{id}` already exists"));
             return;
         }
         edge.citations = self.citations(field, &id, cites);
         self.fields.insert(id.clone(), field.to_owned());
         self.edited.insert(id.clone(), field.to_owned());
-        self.data.edges.insert(id.clone(), edge);
+        self.data.insert_edge(id.clone(), edge);
         self.touched.insert(id);
     }
 
     fn citations_of(&mut self, entity: &str) -> Option<&mut Vec<Citation>> {
-        if let Some(node) = self.data.nodes.get_mut(entity) {
-            return Some(&mut node.citations);
+        if self.data.contains_node(entity) {
+            return self.data.node_mut(entity).map(|n| &mut n.citations);
         }
-        self.data.edges.get_mut(entity).map(|e| &mut e.citations)
+        self.data.edge_mut(entity).map(|e| &mut e.citations)
     }
 
     fn add_citation(&mut self, field: &str, entity: &str, cite: &CiteDraft) {
@@ -654,7 +637,7 @@ impl Workspace {
             };
             if !self.indexes.contains_key(&document) {
                 let Some(source) = self.data.texts.get(&document) else {
-                    let message = if self.data.nodes.contains_key(&document) {
+                    let message = if self.data.contains_node(&document) {
                         format!("`{document}` has no stored source text to quote from")
                     } else {
                         format!("no document `{document}`")
@@ -694,9 +677,9 @@ impl Workspace {
     /// years its quotes name, and a touched chairmanship must not overlap another of its body.
     fn validity_rules(&mut self, touched: &[String]) {
         let field_of = |w: &Self, id: &str| w.edited.get(id).cloned().unwrap_or(id.to_owned());
-        let mut bodies: HashMap<String, String> = HashMap::new();
+        let mut bodies: BTreeMap<String, String> = BTreeMap::new();
         for id in touched {
-            let Some(edge) = self.data.edges.get(id) else {
+            let Some(edge) = self.data.edge(id).cloned() else {
                 continue;
             };
             if edge.kind == EdgeKind::ChairedBy {
@@ -704,95 +687,86 @@ impl Workspace {
                     .entry(edge.from.to_string())
                     .or_insert_with(|| field_of(self, id));
             }
-            if let Some(message) = crate::validity::contradicts_quotes(edge) {
+            if let Some(message) = crate::validity::contradicts_quotes(&edge) {
                 let field = field_of(self, id);
                 self.bad(&field, message);
             }
         }
-        if bodies.is_empty() {
-            return;
-        }
-        let chairs = self
-            .data
-            .edges
-            .values()
-            .filter(|e| e.kind == EdgeKind::ChairedBy && bodies.contains_key(e.from.as_str()));
-        let overlaps = crate::validity::overlapping_chairs(chairs);
-        for overlap in overlaps {
-            let body = overlap.edge.split('/').next().unwrap_or_default();
-            let field = bodies.get(body).cloned().unwrap_or(overlap.edge);
-            self.bad(&field, overlap.message);
+        for (body, field) in bodies {
+            let chairs = self.data.edges_from(&body, EdgeKind::ChairedBy);
+            for overlap in crate::validity::overlapping_chairs(&chairs) {
+                self.bad(&field, overlap.message);
+            }
         }
     }
 
     /// Graph-wide rules, checked only where the edits can break them: a touched programme
     /// must keep a citation, a touched edge must keep the validity rules, and a new `PART_OF`
     /// or `DEPENDS_ON` edge must not close a cycle (the rest of the graph was acyclic before:
-    /// loads and writes refuse cycles).
+    /// loads and writes refuse cycles), which a search from the new edge's target finds.
     fn graph_rules(&mut self) {
         let touched: Vec<String> = self.touched.iter().cloned().collect();
         for id in &touched {
-            if let Some(node) = self.data.nodes.get(id) {
-                if node.kind() == NodeKind::Programme && node.citations.is_empty() {
-                    self.bad(id, "programme has no verified citation".to_owned());
-                }
+            let uncited_programme = self.data.contains_node(id)
+                && self
+                    .data
+                    .node_mut(id)
+                    .is_some_and(|n| n.kind() == NodeKind::Programme && n.citations.is_empty());
+            if uncited_programme {
+                self.bad(id, "programme has no verified citation".to_owned());
             }
         }
         self.validity_rules(&touched);
-        for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
-            let new: Vec<(String, String)> = touched
-                .iter()
-                .filter(|id| self.fields.contains_key(*id))
-                .filter_map(|id| self.data.edges.get(id))
-                .filter(|e| e.kind == kind)
-                .map(|e| (e.from.to_string(), e.to.to_string()))
-                .collect();
-            if new.is_empty() {
-                continue;
-            }
-            let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
-            for e in self.data.edges.values().filter(|e| e.kind == kind) {
-                next.entry(e.from.as_str()).or_default().push(e.to.as_str());
-            }
-            let mut cycles = Vec::new();
-            for (from, to) in &new {
-                if let Some(path) = path_between(&next, to, from) {
-                    let mut names = vec![from.as_str()];
-                    names.extend(path);
-                    cycles.push((format!("{from}/{kind}/{to}"), names.join(" -> ")));
-                }
-            }
-            for (edge, names) in cycles {
-                let field = self.fields.get(&edge).cloned().unwrap_or(edge);
-                self.bad(&field, format!("this edge closes a {kind} cycle: {names}"));
+        let new: Vec<Edge> = touched
+            .iter()
+            .filter(|id| self.fields.contains_key(*id))
+            .filter_map(|id| self.data.edge(id).cloned())
+            .filter(|e| matches!(e.kind, EdgeKind::PartOf | EdgeKind::DependsOn))
+            .collect();
+        for edge in new {
+            let (from, kind, to) = (edge.from.as_str(), edge.kind, edge.to.as_str());
+            let next = |at: &str| -> Vec<String> {
+                self.data
+                    .edges_from(at, kind)
+                    .into_iter()
+                    .map(|e| e.to.to_string())
+                    .collect()
+            };
+            if let Some(path) = path_between(next, to, from) {
+                let mut names = vec![from.to_owned()];
+                names.extend(path);
+                let id = edge.id();
+                let field = self.fields.get(&id).cloned().unwrap_or(id);
+                let message = format!("this edge closes a {kind} cycle: {}", names.join(" -> "));
+                self.bad(&field, message);
             }
         }
     }
 }
 
 /// A path from `start` to `goal` following `next` (both ends included), if there is one.
-fn path_between<'a>(
-    next: &HashMap<&'a str, Vec<&'a str>>,
-    start: &'a str,
+fn path_between(
+    next: impl Fn(&str) -> Vec<String>,
+    start: &str,
     goal: &str,
-) -> Option<Vec<&'a str>> {
-    let mut parent: HashMap<&str, &str> = HashMap::new();
-    let mut stack = vec![start];
-    let mut seen: HashSet<&str> = HashSet::from([start]);
+) -> Option<Vec<String>> {
+    let mut parent: HashMap<String, String> = HashMap::new();
+    let mut stack = vec![start.to_owned()];
+    let mut seen: HashSet<String> = HashSet::from([start.to_owned()]);
     while let Some(at) = stack.pop() {
         if at == goal {
-            let mut path = vec![at];
+            let mut path = vec![at.clone()];
             let mut cur = at;
-            while let Some(&p) = parent.get(cur) {
-                path.push(p);
-                cur = p;
+            while let Some(p) = parent.get(&cur) {
+                path.push(p.clone());
+                cur = p.clone();
             }
             path.reverse();
             return Some(path);
         }
-        for &n in next.get(at).map(Vec::as_slice).unwrap_or_default() {
-            if seen.insert(n) {
-                parent.insert(n, at);
+        for n in next(&at) {
+            if seen.insert(n.clone()) {
+                parent.insert(n.clone(), at.clone());
                 stack.push(n);
             }
         }

@@ -6,6 +6,8 @@
 
 pub mod csv;
 pub mod edit;
+mod follow;
+mod view;
 
 use std::sync::Arc;
 
@@ -32,6 +34,9 @@ pub struct GraphChanged {
     pub entities: Vec<String>,
     /// `create`, `update` or `delete`, in the same order.
     pub ops: Vec<&'static str>,
+    /// Changes not listed here (a bulk change another process made, read from the store
+    /// whole): subscribers should refetch.
+    pub skipped: i64,
 }
 
 /// Why a write did not happen.
@@ -72,6 +77,8 @@ pub struct Curator {
     /// Held by the one write in progress; the change-log position the snapshot reflects,
     /// when this curator wrote it (else the store is read whole).
     writer: Mutex<Option<i64>>,
+    /// The same position, readable without waiting for a write in progress (-1: unknown).
+    applied: std::sync::atomic::AtomicI64,
     events: broadcast::Sender<GraphChanged>,
     /// Why the last write failed on the store's side, until a write or probe succeeds.
     failure: std::sync::Mutex<Option<String>>,
@@ -87,6 +94,7 @@ impl Curator {
             pool,
             snapshot,
             writer: Mutex::new(seq),
+            applied: std::sync::atomic::AtomicI64::new(seq.unwrap_or(-1)),
             events,
             failure: std::sync::Mutex::new(None),
         }
@@ -112,6 +120,19 @@ impl Curator {
         if let Ok(mut slot) = self.failure.lock() {
             *slot = failure;
         }
+    }
+
+    /// The change-log position the snapshot reflects, `None` when unknown.
+    pub fn known(&self) -> Option<i64> {
+        let seq = self.applied.load(std::sync::atomic::Ordering::Acquire);
+        (seq >= 0).then_some(seq)
+    }
+
+    /// Records that the snapshot now reflects the log up to `seq`.
+    fn set_known(&self, known: &mut Option<i64>, seq: i64) {
+        *known = Some(seq);
+        self.applied
+            .store(seq, std::sync::atomic::Ordering::Release);
     }
 
     /// The snapshot readers use now.
@@ -156,39 +177,33 @@ impl Curator {
         use sqlx::Connection;
         let started = std::time::Instant::now();
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-        let seq = store::changes::last_seq(&mut tx).await?;
-        let current = self.graph();
-        // The snapshot is the store as of `known`; anyone else's write (a CLI load or import)
-        // moves the log, and then the store is read whole.
-        let (base, before) = if *known == Some(seq) {
-            let texts = store::read_texts(&mut tx, &edit::documents_needed(edits)).await?;
-            let mut base = Dataset::from_graph(&current);
-            base.texts = texts;
-            (base, None)
-        } else {
-            let full = store::read_dataset(&mut tx).await?;
-            (full.clone(), Some(full))
-        };
+        // Anyone else's writes (a CLI load or import, another server) first: the rules are
+        // checked against the store as it is, and the write lock keeps it so until commit.
+        let current = self.catch_up(&mut tx, known).await?;
+        let texts = store::read_texts(&mut tx, &edit::documents_needed(edits)).await?;
         let read = started.elapsed();
-        let texts = base.texts.clone();
-        let (after, touched) = edit::apply(base, edits).map_err(Refusal::Rejected)?;
+        let (after, touched) =
+            edit::apply(&current, texts.clone(), edits).map_err(Refusal::Rejected)?;
         let validated = started.elapsed();
-        let before = before.unwrap_or_else(|| Dataset::subset_of_graph(&current, &touched, &texts));
+        let before = Dataset::subset_of_graph(&current, &touched, &texts);
         let changes = dataset::changes(&before, &after, Some(&touched));
         if changes.is_empty() {
             tx.rollback().await?;
             return Ok(Applied {
-                graph: self.graph(),
+                graph: current,
                 changed: None,
             });
         }
         let seqs = store::write_changes(&mut tx, &changes, &actor.0).await?;
         let written = started.elapsed();
-        let graph = Arc::new(Graph::build(after.contents())?);
+        let finals = changes.iter().map(|c| (c.id.clone(), c.after.clone()));
+        let graph = Arc::new(current.apply(dataset::updates(finals))?);
         let built = started.elapsed();
         tx.commit().await?;
         self.snapshot.store(graph.clone());
-        *known = seqs.last().copied();
+        if let Some(&last) = seqs.last() {
+            self.set_known(known, last);
+        }
         tracing::debug!(
             ?read,
             ?validated,
@@ -203,6 +218,7 @@ impl Curator {
             seqs,
             entities: changes.iter().map(|c| c.id.clone()).collect(),
             ops: changes.iter().map(|c| c.op().as_str()).collect(),
+            skipped: 0,
         };
         // No subscriber is not an error.
         let _ = self.events.send(changed.clone());

@@ -82,11 +82,9 @@ pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {
             (!e.citations.is_empty()).then_some(e)
         })
         .collect();
-    let texts = graph
-        .texts
+    let texts = nodes
         .iter()
-        .filter(|(id, _)| kept.contains(id.as_str()))
-        .map(|(id, path)| (id.clone(), path.clone()))
+        .filter_map(|n| Some((n.id.clone(), graph.source_path(&n.id)?.to_owned())))
         .collect();
     Graph::build(Contents {
         nodes,

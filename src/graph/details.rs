@@ -8,7 +8,7 @@
 use crate::model::{Citation, Edge, Node, NodeId, PartialDate};
 
 /// What petgraph holds for a node: the parts every node has.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct NodeCore {
     /// Stable id, shared with the id map.
     pub(super) id: NodeId,
@@ -17,7 +17,7 @@ pub(super) struct NodeCore {
 }
 
 /// The optional parts of a node (see [`Node`] for what each field means).
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Clone)]
 pub(super) struct NodeDetails {
     pub(super) note: Option<String>,
     pub(super) date: Option<PartialDate>,
@@ -29,7 +29,7 @@ pub(super) struct NodeDetails {
 }
 
 /// The optional parts of an edge (see [`Edge`]).
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Clone)]
 pub(super) struct EdgeDetails {
     pub(super) note: Option<String>,
     pub(super) valid_from: Option<PartialDate>,

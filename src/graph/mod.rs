@@ -1,28 +1,39 @@
-//! The in-memory graph snapshot: built once from the store, immutable, shared by readers.
+//! The in-memory graph snapshot: immutable, shared by readers, the next one derived from the
+//! last by applying a write's changes.
 //!
-//! petgraph is a private detail: callers address nodes by [`NodeId`] and get back [`NodeIx`]
-//! handles that are only meaningful for the snapshot that issued them. Nodes and edges are read
-//! through [`NodeView`] and [`EdgeView`]: the snapshot keeps only ids, titles and kinds in the
-//! graph itself and the rarely present fields beside it (`details`), which keeps a million-edge
-//! graph small.
+//! A snapshot is a [`base`] built in one go from the store (petgraph with ids and titles on
+//! the nodes, kinds on the edges, the rare parts beside it) plus a [`delta`] overlay of every
+//! change since, in persistent maps: [`Graph::apply`] costs what the change costs, and the
+//! new snapshot shares the base and most of the overlay with the old one. [`Graph::compact`]
+//! folds the overlay into a new base when it has grown. Callers address nodes by [`NodeId`]
+//! and get back [`NodeIx`] handles that are only meaningful for the snapshot that issued them
+//! (and the snapshots derived from it); nodes and edges are read through [`NodeView`] and
+//! [`EdgeView`].
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::sync::Arc;
 
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
+use petgraph::graph::{EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
-use crate::model::{EdgeKind, NodeId, NodeKind};
+use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind};
 use crate::store::Contents;
 
+#[cfg(test)]
+mod apply_tests;
 pub mod as_of;
+mod base;
 pub mod budget;
+mod delta;
 mod details;
 pub mod timeline;
 pub mod traverse;
 mod view;
 
+use base::Base;
+use delta::{BaseEdge, Delta, EdgeEntry, NodeEntry};
 use details::{EdgeDetails, NodeCore, NodeDetails};
 pub use view::{EdgeView, NodeView};
 
@@ -43,166 +54,213 @@ pub enum Way {
     Incoming,
 }
 
-/// An immutable traceability graph.
-#[derive(Debug, Default)]
+/// One change to apply to a snapshot (see [`Graph::apply`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    /// Create or replace a node; `text` is the path of its stored source text, when the write
+    /// sets one (`None` keeps what the node had).
+    Node {
+        /// The node as it is now.
+        node: Node,
+        /// Path of a document's stored text.
+        text: Option<String>,
+    },
+    /// Delete a node and every edge at it.
+    DeleteNode(NodeId),
+    /// Create or replace an edge.
+    Edge(Edge),
+    /// Delete an edge.
+    DeleteEdge {
+        /// Source node.
+        from: NodeId,
+        /// What the link says.
+        kind: EdgeKind,
+        /// Target node.
+        to: NodeId,
+    },
+}
+
+/// An immutable traceability graph (see the module documentation).
+#[derive(Debug, Clone, Default)]
 pub struct Graph {
-    /// Ids and titles on the nodes, kinds on the edges: what every node and edge has.
-    inner: DiGraph<NodeCore, EdgeKind, u32>,
-    index: HashMap<NodeId, NodeIndex<u32>>,
-    /// All nodes ordered by id (the order of `nodes` connections).
-    by_id: Vec<NodeIx>,
-    /// Nodes of each kind ordered by id.
-    by_kind: HashMap<NodeKind, Vec<NodeIx>>,
-    /// The kind of each node, by index: traversals test kinds on every step, and reading it
-    /// from the id's prefix means parsing text each time.
-    kinds: Vec<NodeKind>,
-    /// Notes, dates, places, formats and citations of the nodes that have any.
-    node_details: HashMap<NodeIx, NodeDetails>,
-    /// Notes, validities and citations of the edges that have any.
-    edge_details: HashMap<EdgeIx, EdgeDetails>,
-    /// The edges that hold only for a time (a `valid_from` or `valid_to`), by id order of
-    /// their source, and the same edges by each of their two ends.
-    dated: Vec<EdgeIx>,
-    dated_at: HashMap<NodeIx, Vec<EdgeIx>>,
-    /// Documents whose full text the store holds, with the text's path.
-    texts: HashMap<NodeId, String>,
+    base: Arc<Base>,
+    delta: Delta,
 }
 
 impl Graph {
     /// Builds a snapshot; fails if an edge names a node that does not exist.
     pub fn build(contents: Contents) -> Result<Graph> {
-        let mut graph = Graph {
-            inner: DiGraph::with_capacity(contents.nodes.len(), contents.edges.len()),
-            index: HashMap::with_capacity(contents.nodes.len()),
-            by_id: Vec::with_capacity(contents.nodes.len()),
-            kinds: Vec::with_capacity(contents.nodes.len()),
-            ..Graph::default()
-        };
-        let mut nodes = contents.nodes;
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
-        for node in nodes {
-            let kind = node.kind();
-            let (core, details) = details::split_node(node);
-            let id = core.id.clone();
-            let ix = graph.inner.add_node(core);
-            graph.index.insert(id, ix);
-            graph.by_id.push(NodeIx(ix));
-            graph.by_kind.entry(kind).or_default().push(NodeIx(ix));
-            graph.kinds.push(kind);
-            if let Some(details) = details {
-                graph.node_details.insert(NodeIx(ix), details);
-            }
-        }
-        for edge in contents.edges {
-            let (Some(&a), Some(&b)) = (graph.index.get(&edge.from), graph.index.get(&edge.to))
-            else {
-                return Err(Error::Database(format!(
-                    "edge {} names a node that does not exist",
-                    edge.id()
-                )));
-            };
-            let ix = graph.inner.add_edge(a, b, edge.kind);
-            if edge.valid_from.is_some() || edge.valid_to.is_some() {
-                graph.dated.push(EdgeIx(ix));
-                for end in [a, b] {
-                    graph
-                        .dated_at
-                        .entry(NodeIx(end))
-                        .or_default()
-                        .push(EdgeIx(ix));
-                }
-            }
-            if let Some(details) = details::edge_details(edge) {
-                graph.edge_details.insert(EdgeIx(ix), details);
-            }
-        }
-        graph.by_kind.values_mut().for_each(|v| v.shrink_to_fit());
-        graph.node_details.shrink_to_fit();
-        graph.edge_details.shrink_to_fit();
-        graph.texts = contents.texts.into_iter().collect();
-        graph.verify()?;
-        Ok(graph)
+        Ok(Graph {
+            base: Arc::new(Base::build(contents)?),
+            delta: Delta::default(),
+        })
     }
 
     /// Checks the snapshot's invariants: the id map, orderings and side tables agree with the
-    /// graph.
+    /// graph, and every live edge of the overlay joins two live nodes.
     pub fn verify(&self) -> Result<()> {
-        let broken = |what: &str| Err(Error::Database(format!("graph invariant broken: {what}")));
-        if self.index.len() != self.inner.node_count() || self.by_id.len() != self.index.len() {
-            return broken("id map and node count differ");
-        }
-        if self.kinds.len() != self.inner.node_count()
-            || self
-                .inner
-                .node_indices()
-                .any(|ix| self.kinds[ix.index()] != self.inner[ix].id.kind())
-        {
-            return broken("the kind cache disagrees with the ids");
-        }
-        for (id, &ix) in &self.index {
-            if &self.inner[ix].id != id {
-                return broken("id map points at the wrong node");
+        self.base.verify()?;
+        for (e, _) in self.all_edge_ixs() {
+            let (a, b) = self.ends(e);
+            for end in [a, b] {
+                if self.lookup(self.get(end).id.as_str()) != Some(end) {
+                    return Err(Error::Database(format!(
+                        "graph invariant broken: edge {} joins a deleted node",
+                        self.edge(e).id()
+                    )));
+                }
             }
-        }
-        if self
-            .by_id
-            .windows(2)
-            .any(|w| self.get(w[0]).id >= self.get(w[1]).id)
-        {
-            return broken("id order is not strictly increasing");
-        }
-        if self
-            .node_details
-            .keys()
-            .any(|ix| ix.0.index() >= self.inner.node_count())
-            || self
-                .edge_details
-                .keys()
-                .any(|ix| ix.0.index() >= self.inner.edge_count())
-        {
-            return broken("details of a node or edge that does not exist");
         }
         Ok(())
     }
 
+    /// The changes applied since the base was built: when this grows, [`Graph::compact`].
+    pub fn overlay_size(&self) -> usize {
+        self.delta.size
+    }
+
+    fn base_nodes(&self) -> usize {
+        self.base.inner.node_count()
+    }
+
+    fn base_edges(&self) -> usize {
+        self.base.inner.edge_count()
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
-        self.inner.node_count()
+        self.base_nodes()
+            .saturating_add_signed(self.delta.node_balance)
     }
 
     /// Number of edges.
     pub fn edge_count(&self) -> usize {
-        self.inner.edge_count()
+        self.base_edges()
+            .saturating_add_signed(self.delta.edge_balance)
     }
 
     /// The handle of the node with this id.
     pub fn lookup(&self, id: &str) -> Option<NodeIx> {
         let id = NodeId::parse(id).ok()?;
-        self.index.get(&id).map(|&ix| NodeIx(ix))
+        self.lookup_id(&id)
+    }
+
+    fn lookup_id(&self, id: &NodeId) -> Option<NodeIx> {
+        if !self.delta.ids.is_empty() {
+            if let Some(&found) = self.delta.ids.get(id) {
+                return found;
+            }
+        }
+        self.base.index.get(id).map(|&ix| NodeIx(ix))
+    }
+
+    /// The parts every node has, of a live or deleted node.
+    fn core(&self, ix: NodeIx) -> &NodeCore {
+        let i = ix.0.index();
+        if i < self.base_nodes() {
+            if !self.delta.changed_nodes.is_empty() {
+                if let Some(Some(entry)) = self.delta.changed_nodes.get(&ix) {
+                    return &entry.core;
+                }
+            }
+            &self.base.inner[ix.0]
+        } else {
+            &self.delta.nodes[i - self.base_nodes()].core
+        }
+    }
+
+    fn node_details(&self, ix: NodeIx) -> Option<&NodeDetails> {
+        let i = ix.0.index();
+        if i < self.base_nodes() {
+            if !self.delta.changed_nodes.is_empty() {
+                if let Some(changed) = self.delta.changed_nodes.get(&ix) {
+                    return changed.as_ref().and_then(|e| e.details.as_ref());
+                }
+            }
+            self.base.node_details.get(&ix)
+        } else {
+            self.delta.nodes[i - self.base_nodes()].details.as_ref()
+        }
+    }
+
+    fn edge_details(&self, ix: EdgeIx) -> Option<&EdgeDetails> {
+        let i = ix.0.index();
+        if i < self.base_edges() {
+            if !self.delta.changed_edges.is_empty() {
+                match self.delta.changed_edges.get(&ix) {
+                    Some(BaseEdge::Details(details)) => return details.as_deref(),
+                    Some(BaseEdge::Deleted) => return None,
+                    None => {}
+                }
+            }
+            self.base.edge_details.get(&ix)
+        } else {
+            self.delta.edges[i - self.base_edges()].details.as_ref()
+        }
     }
 
     /// The node behind a handle of this snapshot.
     pub fn get(&self, ix: NodeIx) -> NodeView<'_> {
-        let core = &self.inner[ix.0];
+        let core = self.core(ix);
         NodeView::new(self, ix, &core.id, &core.title)
     }
 
     /// The kind of a node of this snapshot (what `get(ix).kind()` says, without parsing).
     pub fn kind(&self, ix: NodeIx) -> NodeKind {
-        self.kinds[ix.0.index()]
+        let i = ix.0.index();
+        if i < self.base_nodes() {
+            self.base.kinds[i]
+        } else {
+            self.delta.nodes[i - self.base_nodes()].kind
+        }
     }
 
     /// The kind of an edge of this snapshot (what `edge(ix).kind` says, without its ends).
     pub fn edge_kind(&self, ix: EdgeIx) -> EdgeKind {
-        self.inner[ix.0]
+        let i = ix.0.index();
+        if i < self.base_edges() {
+            self.base.inner[ix.0]
+        } else {
+            self.delta.edges[i - self.base_edges()].kind
+        }
     }
 
-    /// Nodes ordered by id, all of them or only those of `kind`.
-    pub fn nodes(&self, kind: Option<NodeKind>) -> &[NodeIx] {
-        match kind {
-            None => &self.by_id,
-            Some(k) => self.by_kind.get(&k).map_or(&[], Vec::as_slice),
+    fn base_node_live(&self, ix: NodeIx) -> bool {
+        self.delta.deleted_base_nodes == 0
+            || !matches!(self.delta.changed_nodes.get(&ix), Some(None))
+    }
+
+    fn base_edge_live(&self, ix: EdgeIx) -> bool {
+        self.delta.deleted_base_edges == 0
+            || !matches!(self.delta.changed_edges.get(&ix), Some(BaseEdge::Deleted))
+    }
+
+    /// Nodes ordered by id, all of them or only those of `kind`. Borrowed from the base while
+    /// no node was added or deleted since it was built.
+    pub fn nodes(&self, kind: Option<NodeKind>) -> Cow<'_, [NodeIx]> {
+        let base: &[NodeIx] = match kind {
+            None => &self.base.by_id,
+            Some(k) => self.base.by_kind.get(&k).map_or(&[], Vec::as_slice),
+        };
+        if self.delta.added_by_id.is_empty() && self.delta.deleted_base_nodes == 0 {
+            return Cow::Borrowed(base);
         }
+        let mut added = self
+            .delta
+            .added_by_id
+            .iter()
+            .filter(|(_, ix)| kind.is_none_or(|k| self.kind(**ix) == k))
+            .peekable();
+        let mut out = Vec::with_capacity(base.len() + self.delta.added_by_id.len());
+        for &ix in base.iter().filter(|&&ix| self.base_node_live(ix)) {
+            let id = &self.core(ix).id;
+            while let Some((_, &a)) = added.next_if(|(added_id, _)| *added_id < id) {
+                out.push(a);
+            }
+            out.push(ix);
+        }
+        out.extend(added.map(|(_, &a)| a));
+        Cow::Owned(out)
     }
 
     /// Edges at a node in one direction, each with the node at its other end.
@@ -211,13 +269,37 @@ impl Graph {
             Way::Outgoing => Direction::Outgoing,
             Way::Incoming => Direction::Incoming,
         };
-        self.inner.edges_directed(ix.0, direction).map(move |e| {
-            let other = match way {
-                Way::Outgoing => e.target(),
-                Way::Incoming => e.source(),
-            };
-            (EdgeIx(e.id()), NodeIx(other))
-        })
+        let in_base = ix.0.index() < self.base_nodes();
+        let base = in_base
+            .then(|| self.base.inner.edges_directed(ix.0, direction))
+            .into_iter()
+            .flatten()
+            .filter(move |e| self.base_edge_live(EdgeIx(e.id())))
+            .map(move |e| {
+                let other = match way {
+                    Way::Outgoing => e.target(),
+                    Way::Incoming => e.source(),
+                };
+                (EdgeIx(e.id()), NodeIx(other))
+            });
+        let lists = match way {
+            Way::Outgoing => &self.delta.out,
+            Way::Incoming => &self.delta.inc,
+        };
+        let added = (!lists.is_empty())
+            .then(|| lists.get(&ix))
+            .flatten()
+            .into_iter()
+            .flatten()
+            .map(move |&e| {
+                let entry = &self.delta.edges[e.0.index() - self.base_edges()];
+                let other = match way {
+                    Way::Outgoing => entry.to,
+                    Way::Incoming => entry.from,
+                };
+                (e, other)
+            });
+        base.chain(added)
     }
 
     /// The edge behind a handle of this snapshot.
@@ -226,44 +308,332 @@ impl Graph {
         EdgeView::new(
             self,
             ix,
-            &self.inner[a.0].id,
-            self.inner[ix.0],
-            &self.inner[b.0].id,
+            &self.core(a).id,
+            self.edge_kind(ix),
+            &self.core(b).id,
         )
     }
 
     /// The source and target of an edge.
     pub fn ends(&self, ix: EdgeIx) -> (NodeIx, NodeIx) {
-        let (a, b) = self
-            .inner
-            .edge_endpoints(ix.0)
-            .unwrap_or((NodeIndex::end(), NodeIndex::end()));
-        (NodeIx(a), NodeIx(b))
+        let i = ix.0.index();
+        if i < self.base_edges() {
+            let (a, b) = self
+                .base
+                .inner
+                .edge_endpoints(ix.0)
+                .unwrap_or((NodeIndex::end(), NodeIndex::end()));
+            (NodeIx(a), NodeIx(b))
+        } else {
+            let entry = &self.delta.edges[i - self.base_edges()];
+            (entry.from, entry.to)
+        }
     }
 
     /// Every node, in id order.
     pub fn all_nodes(&self) -> impl Iterator<Item = NodeView<'_>> + '_ {
-        self.by_id.iter().map(|&ix| self.get(ix))
+        let order: Box<dyn Iterator<Item = NodeIx> + '_> = match self.nodes(None) {
+            Cow::Borrowed(list) => Box::new(list.iter().copied()),
+            Cow::Owned(list) => Box::new(list.into_iter()),
+        };
+        order.map(|ix| self.get(ix))
+    }
+
+    /// Every live edge handle, with nothing else.
+    fn all_edge_ixs(&self) -> impl Iterator<Item = (EdgeIx, ())> + '_ {
+        let base = (0..self.base_edges())
+            .map(|i| EdgeIx(EdgeIndex::new(i)))
+            .filter(|&e| self.base_edge_live(e));
+        let added = (0..self.delta.edges.len())
+            .map(|i| EdgeIx(EdgeIndex::new(self.base_edges() + i)))
+            .filter(|e| !self.delta.dead_edges.contains(e));
+        base.chain(added).map(|e| (e, ()))
     }
 
     /// Every edge, in no particular order.
     pub fn all_edges(&self) -> impl Iterator<Item = EdgeView<'_>> + '_ {
-        self.inner.edge_indices().map(|ix| self.edge(EdgeIx(ix)))
+        self.all_edge_ixs().map(|(e, ())| self.edge(e))
+    }
+
+    /// Is the edge live and does it hold only for a time?
+    fn is_dated(&self, e: EdgeIx) -> bool {
+        let live = if e.0.index() < self.base_edges() {
+            self.base_edge_live(e)
+        } else {
+            !self.delta.dead_edges.contains(&e)
+        };
+        live && self
+            .edge_details(e)
+            .is_some_and(|d| d.valid_from.is_some() || d.valid_to.is_some())
+    }
+
+    fn dated_among(&self, base: &[EdgeIx], added: Option<&imbl::Vector<EdgeIx>>) -> Vec<EdgeIx> {
+        let mut out: Vec<EdgeIx> = base
+            .iter()
+            .copied()
+            .chain(added.into_iter().flatten().copied())
+            .filter(|&e| self.is_dated(e))
+            .collect();
+        if added.is_some() {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
     }
 
     /// Every edge that holds only for a time (it has a `valid_from` or a `valid_to`).
-    pub fn dated_edges(&self) -> &[EdgeIx] {
-        &self.dated
+    pub fn dated_edges(&self) -> Vec<EdgeIx> {
+        let added = (!self.delta.dated.is_empty()).then_some(&self.delta.dated);
+        self.dated_among(&self.base.dated, added)
     }
 
     /// The edges at a node (either end) that hold only for a time.
-    pub fn dated_edges_at(&self, ix: NodeIx) -> &[EdgeIx] {
-        self.dated_at.get(&ix).map_or(&[], Vec::as_slice)
+    pub fn dated_edges_at(&self, ix: NodeIx) -> Vec<EdgeIx> {
+        let base = self.base.dated_at.get(&ix).map_or(&[][..], Vec::as_slice);
+        self.dated_among(base, self.delta.dated_at.get(&ix))
     }
 
     /// The path of the stored source text of a document, if it has one.
     pub fn source_path(&self, document: &NodeId) -> Option<&str> {
-        self.texts.get(document).map(String::as_str)
+        if let Some(changed) = self.delta.texts.get(document) {
+            return changed.as_deref();
+        }
+        self.base.texts.get(document).map(String::as_str)
+    }
+
+    /// The ids of the nodes and edges, other than `document` itself and its own edges, that
+    /// quote `document`. Only entities with details can quote, so this reads the side tables,
+    /// not the graph.
+    pub fn quoting(&self, document: &NodeId) -> Vec<String> {
+        let quotes = |citations: &[crate::model::Citation]| {
+            citations.iter().any(|c| &c.document == document)
+        };
+        let mut out: Vec<String> = Vec::new();
+        let nodes = self
+            .base
+            .node_details
+            .keys()
+            .copied()
+            .filter(|&ix| self.base_node_live(ix))
+            .chain(self.delta.changed_nodes.keys().copied())
+            .chain(
+                (0..self.delta.nodes.len()).map(|i| NodeIx(NodeIndex::new(self.base_nodes() + i))),
+            );
+        for ix in nodes {
+            let id = &self.core(ix).id;
+            if id != document
+                && self.lookup_id(id) == Some(ix)
+                && self.node_details(ix).is_some_and(|d| quotes(&d.citations))
+            {
+                out.push(id.to_string());
+            }
+        }
+        let edges = self
+            .base
+            .edge_details
+            .keys()
+            .copied()
+            .chain(self.delta.changed_edges.keys().copied())
+            .chain(
+                (0..self.delta.edges.len()).map(|i| EdgeIx(EdgeIndex::new(self.base_edges() + i))),
+            )
+            .filter(|&e| self.is_live_edge(e));
+        for e in edges {
+            let edge = self.edge(e);
+            if edge.from != document && edge.to != document && quotes(edge.citations()) {
+                out.push(edge.id());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn is_live_edge(&self, e: EdgeIx) -> bool {
+        if e.0.index() < self.base_edges() {
+            self.base_edge_live(e)
+        } else {
+            !self.delta.dead_edges.contains(&e)
+        }
+    }
+
+    /// The edge `from -kind-> to`, if there is one.
+    pub fn find_edge(&self, from: NodeIx, kind: EdgeKind, to: NodeIx) -> Option<EdgeIx> {
+        self.edges(from, Way::Outgoing)
+            .find(|&(e, other)| other == to && self.edge_kind(e) == kind)
+            .map(|(e, _)| e)
+    }
+
+    /// The next snapshot: this one with `updates` applied in order, sharing everything they do
+    /// not touch. Fails (and nothing is returned) when an edge names a node that does not exist.
+    pub fn apply(&self, updates: impl IntoIterator<Item = Update>) -> Result<Graph> {
+        let mut next = self.clone();
+        for update in updates {
+            next.apply_one(update)?;
+            next.delta.size += 1;
+        }
+        Ok(next)
+    }
+
+    fn apply_one(&mut self, update: Update) -> Result<()> {
+        match update {
+            Update::Node { node, text } => {
+                let id = node.id.clone();
+                let kind = node.kind();
+                let (core, details) = details::split_node(node);
+                let entry = Arc::new(NodeEntry {
+                    core,
+                    kind,
+                    details,
+                });
+                match self.lookup_id(&id) {
+                    Some(ix) if ix.0.index() < self.base_nodes() => {
+                        self.delta.changed_nodes.insert(ix, Some(entry));
+                    }
+                    Some(ix) => {
+                        let at = ix.0.index() - self.base_nodes();
+                        self.delta.nodes.set(at, entry);
+                    }
+                    None => {
+                        let ix = NodeIx(NodeIndex::new(self.base_nodes() + self.delta.nodes.len()));
+                        self.delta.nodes.push_back(entry);
+                        self.delta.ids.insert(id.clone(), Some(ix));
+                        self.delta.added_by_id.insert(id.clone(), ix);
+                        self.delta.node_balance += 1;
+                    }
+                }
+                if let Some(path) = text {
+                    self.delta.texts.insert(id, Some(path));
+                }
+            }
+            Update::DeleteNode(id) => {
+                let Some(ix) = self.lookup_id(&id) else {
+                    return Ok(());
+                };
+                let mut attached: Vec<EdgeIx> = self
+                    .edges(ix, Way::Outgoing)
+                    .chain(self.edges(ix, Way::Incoming))
+                    .map(|(e, _)| e)
+                    .collect();
+                // A self-loop is both outgoing and incoming.
+                attached.sort_unstable();
+                attached.dedup();
+                for e in attached {
+                    self.delete_edge(e);
+                }
+                if ix.0.index() < self.base_nodes() {
+                    self.delta.changed_nodes.insert(ix, None);
+                    self.delta.deleted_base_nodes += 1;
+                } else {
+                    self.delta.added_by_id.remove(&id);
+                }
+                self.delta.ids.insert(id.clone(), None);
+                if self.source_path(&id).is_some() {
+                    self.delta.texts.insert(id, None);
+                }
+                self.delta.node_balance -= 1;
+            }
+            Update::Edge(edge) => {
+                let (Some(from), Some(to)) = (self.lookup_id(&edge.from), self.lookup_id(&edge.to))
+                else {
+                    return Err(Error::Database(format!(
+                        "edge {} names a node that does not exist",
+                        edge.id()
+                    )));
+                };
+                let kind = edge.kind;
+                let dated = edge.valid_from.is_some() || edge.valid_to.is_some();
+                let details = details::edge_details(edge);
+                let ix = match self.find_edge(from, kind, to) {
+                    Some(e) if e.0.index() < self.base_edges() => {
+                        let was_dated = self.is_dated(e);
+                        let details = details.map(Arc::new);
+                        self.delta
+                            .changed_edges
+                            .insert(e, BaseEdge::Details(details));
+                        if was_dated {
+                            return Ok(());
+                        }
+                        e
+                    }
+                    Some(e) => {
+                        let was_dated = self.is_dated(e);
+                        let at = e.0.index() - self.base_edges();
+                        let entry = EdgeEntry {
+                            from,
+                            to,
+                            kind,
+                            details,
+                        };
+                        self.delta.edges.set(at, Arc::new(entry));
+                        if was_dated {
+                            return Ok(());
+                        }
+                        e
+                    }
+                    None => {
+                        let e = EdgeIx(EdgeIndex::new(self.base_edges() + self.delta.edges.len()));
+                        let entry = EdgeEntry {
+                            from,
+                            to,
+                            kind,
+                            details,
+                        };
+                        self.delta.edges.push_back(Arc::new(entry));
+                        Delta::link(&mut self.delta.out, from, e);
+                        Delta::link(&mut self.delta.inc, to, e);
+                        self.delta.edge_balance += 1;
+                        e
+                    }
+                };
+                if dated {
+                    self.delta.dated.push_back(ix);
+                    Delta::link(&mut self.delta.dated_at, from, ix);
+                    Delta::link(&mut self.delta.dated_at, to, ix);
+                }
+            }
+            Update::DeleteEdge { from, kind, to } => {
+                let (Some(a), Some(b)) = (self.lookup_id(&from), self.lookup_id(&to)) else {
+                    return Ok(());
+                };
+                if let Some(e) = self.find_edge(a, kind, b) {
+                    self.delete_edge(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn delete_edge(&mut self, e: EdgeIx) {
+        if e.0.index() < self.base_edges() {
+            self.delta.changed_edges.insert(e, BaseEdge::Deleted);
+            self.delta.deleted_base_edges += 1;
+        } else {
+            let (a, b) = self.ends(e);
+            self.delta.dead_edges.insert(e);
+            Delta::unlink(&mut self.delta.out, a, e);
+            Delta::unlink(&mut self.delta.inc, b, e);
+        }
+        self.delta.edge_balance -= 1;
+    }
+
+    /// The same graph with its overlay folded into a new base: what the store would build.
+    /// O(graph); run it off the request path when [`Graph::overlay_size`] has grown.
+    pub fn compact(&self) -> Result<Graph> {
+        let mut texts: Vec<(NodeId, String)> = self
+            .base
+            .texts
+            .keys()
+            .chain(self.delta.texts.keys())
+            .filter_map(|id| Some((id.clone(), self.source_path(id)?.to_owned())))
+            .collect();
+        texts.sort();
+        texts.dedup();
+        Graph::build(Contents {
+            nodes: self.all_nodes().map(|n| n.to_node()).collect(),
+            edges: self.all_edges().map(|e| e.to_edge()).collect(),
+            texts,
+        })
     }
 }
 
@@ -308,7 +678,7 @@ mod tests {
         assert_eq!(incoming.len(), 1);
         assert_eq!(graph.edge(incoming[0].0).kind, EdgeKind::Implements);
         assert_eq!(graph.get(incoming[0].1).id.as_str(), "programme:p");
-        assert_eq!(graph.nodes(Some(NodeKind::Goal)), &[goal]);
+        assert_eq!(&*graph.nodes(Some(NodeKind::Goal)), &[goal]);
         assert_eq!(graph.lookup("goal:missing"), None);
     }
 

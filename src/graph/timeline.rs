@@ -59,7 +59,7 @@ fn sorted(graph: &Graph, mut nodes: Vec<NodeIx>) -> Vec<NodeIx> {
 /// (undated running spans first), then kind, then id.
 pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry> {
     let mut out = Vec::new();
-    for &ix in graph.nodes(None) {
+    for &ix in graph.nodes(None).iter() {
         let node = graph.get(ix);
         match node.kind() {
             NodeKind::TimeSpan => {
@@ -138,7 +138,7 @@ pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry>
 
 /// The dated relations that start, end or hold in `[from, to]`.
 fn relations(graph: &Graph, from: PartialDate, to: PartialDate, out: &mut Vec<Entry>) {
-    for &e in graph.dated_edges() {
+    for e in graph.dated_edges() {
         let edge = graph.edge(e);
         if !edge.holds_during(from, to) {
             continue;
@@ -181,8 +181,8 @@ pub fn active(graph: &Graph, ix: NodeIx, from: PartialDate, to: PartialDate) -> 
     covers
         || graph
             .dated_edges_at(ix)
-            .iter()
-            .any(|&e| graph.edge(e).holds_during(from, to))
+            .into_iter()
+            .any(|e| graph.edge(e).holds_during(from, to))
 }
 
 #[cfg(test)]

@@ -400,7 +400,7 @@ mod tests {
             &[Way::Outgoing, Way::Incoming]
         };
         let mut adj: HashMap<NodeIx, Vec<NodeIx>> = HashMap::new();
-        for &n in graph.nodes(None) {
+        for &n in graph.nodes(None).iter() {
             for &way in ways {
                 for (_, m) in graph.edges(n, way) {
                     adj.entry(n).or_default().push(m);

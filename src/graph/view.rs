@@ -32,7 +32,7 @@ impl<'g> NodeView<'g> {
     }
 
     fn details(&self) -> Option<&'g NodeDetails> {
-        self.graph.node_details.get(&self.ix)
+        self.graph.node_details(self.ix)
     }
 
     /// The handle of this node.
@@ -133,7 +133,7 @@ impl<'g> EdgeView<'g> {
     }
 
     fn details(&self) -> Option<&'g EdgeDetails> {
-        self.graph.edge_details.get(&self.ix)
+        self.graph.edge_details(self.ix)
     }
 
     /// The handle of this edge.

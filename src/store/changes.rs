@@ -72,6 +72,37 @@ pub async fn read_log(
     Ok((entries, more))
 }
 
+/// Every entry after `after_seq` up to and including `upto`, oldest first, inside the
+/// caller's transaction: what a follower applies to catch up.
+pub async fn read_range(
+    conn: &mut sqlx::SqliteConnection,
+    after_seq: i64,
+    upto: i64,
+) -> Result<Vec<LogEntry>> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor, op, entity, after FROM change_log
+         WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
+    )
+    .bind(after_seq)
+    .bind(upto)
+    .fetch_all(&mut *conn)
+    .await?;
+    let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+    rows.into_iter()
+        .map(|r| {
+            Ok(LogEntry {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                actor: r.try_get("actor")?,
+                op: r.try_get("op")?,
+                entity: r.try_get("entity")?,
+                before: None,
+                after: json(r.try_get("after")?),
+            })
+        })
+        .collect()
+}
+
 /// The position of the newest change-log entry (0 for an empty log): every write moves it.
 pub async fn last_seq(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
     Ok(

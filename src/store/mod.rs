@@ -7,7 +7,7 @@ mod read;
 pub mod search;
 mod write;
 
-pub use read::{Contents, read_all, read_dataset, read_texts};
+pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_texts};
 pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 
 use std::str::FromStr;

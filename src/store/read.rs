@@ -66,6 +66,22 @@ pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
     Ok(contents)
 }
 
+/// Reads the whole graph and the change-log position it reflects, in one read transaction, so
+/// a follower applying the log from that position neither misses nor repeats a change.
+pub async fn read_all_at(pool: &SqlitePool) -> Result<(Contents, i64)> {
+    let mut tx = pool.begin().await?;
+    let read = read_at(&mut tx).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+/// [`read_all_at`] inside the caller's transaction.
+pub async fn read_at(tx: &mut SqliteConnection) -> Result<(Contents, i64)> {
+    let seq = super::changes::last_seq(&mut *tx).await?;
+    let contents = read_contents(&mut *tx).await?;
+    Ok((contents, seq))
+}
+
 /// Reads the whole graph and every source text, inside the caller's transaction.
 pub async fn read_dataset(tx: &mut SqliteConnection) -> Result<Dataset> {
     let contents = read_contents(&mut *tx).await?;

@@ -1,13 +1,11 @@
 //! Nothing lost: the real binary killed with SIGKILL mid-write keeps every acknowledged write
 //! and an intact file; readers racing a writer never see an error or half a change.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestDb, seeds, spawn_app};
+use crate::helpers::{TestDb, spawn_app, start_server};
 
 /// A tiny deterministic generator for kill delays (seeded from the clock, printed on failure).
 struct Lcg(u64);
@@ -20,44 +18,6 @@ impl Lcg {
             .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
-}
-
-/// `policygraph serve` on an ephemeral port; returns the child and its base URL.
-fn start_server(database: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_policygraph"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--seeds"])
-        .arg(seeds())
-        .env("DATABASE_URL", database)
-        .env("RUST_LOG", "policygraph=info")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let Some(stderr) = child.stderr.take() else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("no stderr pipe");
-    };
-    let mut lines = BufReader::new(stderr).lines();
-    // The address is in the "serving GraphQL at http://..." log line.
-    let address = lines.by_ref().map_while(Result::ok).find_map(|line| {
-        let at = line.find("http://")?;
-        Some(
-            line[at..]
-                .chars()
-                .take_while(|c| !c.is_whitespace())
-                .collect::<String>(),
-        )
-    });
-    let Some(address) = address else {
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("server exited before reporting its address");
-    };
-    // Keep draining the log so the child never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, address.trim_end_matches("/graphql").to_owned())
 }
 
 fn create_programme(n: u32) -> Value {

@@ -1,6 +1,8 @@
 //! Shared set-up: a fresh database per test and the real server on an ephemeral port.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 
 use policygraph::api::Limits;
 use policygraph::server::{self, Access, ConnectionLimits, HttpLimits};
@@ -151,4 +153,42 @@ pub fn first_error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("no coded error in {body}"))
+}
+
+/// `policygraph serve` on an ephemeral port; returns the child and its base URL.
+pub fn start_server(database: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policygraph"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--seeds"])
+        .arg(seeds())
+        .env("DATABASE_URL", database)
+        .env("RUST_LOG", "policygraph=info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let Some(stderr) = child.stderr.take() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("no stderr pipe");
+    };
+    let mut lines = BufReader::new(stderr).lines();
+    // The address is in the "serving GraphQL at http://..." log line.
+    let address = lines.by_ref().map_while(Result::ok).find_map(|line| {
+        let at = line.find("http://")?;
+        Some(
+            line[at..]
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .collect::<String>(),
+        )
+    });
+    let Some(address) = address else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("server exited before reporting its address");
+    };
+    // Keep draining the log so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, address.trim_end_matches("/graphql").to_owned())
 }

@@ -43,7 +43,8 @@ async fn a_subscriber_hears_of_each_committed_write() {
     );
 }
 
-async fn read<S>(socket: &mut S) -> Value
+/// The next text message of a socket as JSON (pings skipped), waiting at most 10 s.
+pub async fn read<S>(socket: &mut S) -> Value
 where
     S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {
@@ -62,7 +63,7 @@ where
 }
 
 /// Opens a `graphql-transport-ws` socket and sends `connection_init` with `payload`.
-async fn open(
+pub async fn open(
     address: &str,
     payload: Value,
 ) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {

@@ -8,6 +8,7 @@ mod corpus;
 mod curate;
 mod durability;
 mod export;
+mod follow;
 mod helpers;
 mod hostile;
 mod http;

@@ -1,0 +1,171 @@
+//! Following the change log: every serving process applies the writes of every other process
+//! (a CLI `load` or `import`, another server on the same file) to its snapshot within one poll
+//! interval, and tells its `graphChanged` subscribers. The log's sequence number is the truth:
+//! a process remembers the last entry its snapshot reflects and applies the newer ones.
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use sqlx::{Connection, SqliteConnection};
+
+use super::{Curator, GraphChanged};
+use crate::dataset::{self, Entity};
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::store::{self, changes::LogEntry};
+
+/// At most this many log entries are patched into the snapshot; a larger change (a forced
+/// load, a bulk import) is read from the store whole instead.
+const PATCH_LIMIT: i64 = 50_000;
+
+/// When the snapshot's overlay holds this many changes, it is folded into a new base.
+const COMPACT_AFTER: usize = 20_000;
+
+/// The `create` / `update` / `delete` spelling, borrowed for the event.
+fn op_name(op: &str) -> &'static str {
+    match op {
+        "create" => "create",
+        "delete" => "delete",
+        _ => "update",
+    }
+}
+
+/// The snapshot with `entries` applied, `None` when an entry cannot be read back (then the
+/// store is read whole).
+fn patch(graph: &Graph, entries: &[LogEntry]) -> Option<Graph> {
+    // The final state of each entity, in first-touched order: entries of several writes
+    // interleave, and only the net effect is applied.
+    let mut finals: Vec<(String, Option<Entity>)> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for entry in entries {
+        let state = match (entry.op.as_str(), &entry.after) {
+            ("delete", _) => None,
+            (_, Some(image)) => Some(Entity::from_image(&entry.entity, image)?),
+            (_, None) => return None,
+        };
+        match at.get(entry.entity.as_str()) {
+            Some(&i) => finals[i].1 = state,
+            None => {
+                at.insert(&entry.entity, finals.len());
+                finals.push((entry.entity.clone(), state));
+            }
+        }
+    }
+    graph.apply(dataset::updates(finals)).ok()
+}
+
+impl Curator {
+    /// Brings the snapshot up to the store's log position, reading inside the caller's
+    /// transaction; publishes and returns it. `known` is the position the snapshot reflects.
+    pub(super) async fn catch_up(
+        &self,
+        conn: &mut SqliteConnection,
+        known: &mut Option<i64>,
+    ) -> Result<Arc<Graph>> {
+        let seq = store::changes::last_seq(&mut *conn).await?;
+        let current = self.graph();
+        if *known == Some(seq) {
+            return Ok(current);
+        }
+        let patched = match *known {
+            Some(k) if seq > k && seq - k <= PATCH_LIMIT => {
+                let entries = store::changes::read_range(&mut *conn, k, seq).await?;
+                patch(&current, &entries).map(|graph| (graph, entries))
+            }
+            _ => None,
+        };
+        let graph = match patched {
+            Some((graph, entries)) => {
+                self.announce(&entries);
+                Arc::new(graph)
+            }
+            None => {
+                let (contents, at) = store::read_at(&mut *conn).await?;
+                let graph = tokio::task::spawn_blocking(move || Graph::build(contents))
+                    .await
+                    .map_err(|e| Error::Database(format!("rebuilding the snapshot: {e}")))??;
+                let _ = self.events.send(GraphChanged {
+                    actor: String::new(),
+                    seqs: Vec::new(),
+                    entities: Vec::new(),
+                    ops: Vec::new(),
+                    skipped: at - known.unwrap_or(0),
+                });
+                tracing::info!(from = ?known, to = at, "snapshot rebuilt from the store");
+                Arc::new(graph)
+            }
+        };
+        self.snapshot.store(graph.clone());
+        self.set_known(known, seq);
+        Ok(graph)
+    }
+
+    /// Tells subscribers about entries another process wrote, one event per run of one actor.
+    fn announce(&self, entries: &[LogEntry]) {
+        for run in entries.chunk_by(|a, b| a.actor == b.actor) {
+            let _ = self.events.send(GraphChanged {
+                actor: run[0].actor.clone(),
+                seqs: run.iter().map(|e| e.seq).collect(),
+                entities: run.iter().map(|e| e.entity.clone()).collect(),
+                ops: run.iter().map(|e| op_name(&e.op)).collect(),
+                skipped: 0,
+            });
+        }
+    }
+
+    /// Applies whatever other processes wrote since the snapshot; a no-op when nothing did.
+    pub async fn follow(&self) -> Result<()> {
+        let mut known = self.writer.lock().await;
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        self.catch_up(&mut tx, &mut known).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Folds the snapshot's overlay into a new base once it has grown, off the async threads;
+    /// writes wait for it, reads do not.
+    pub async fn compact_if_grown(&self) -> Result<()> {
+        if self.graph().overlay_size() < COMPACT_AFTER {
+            return Ok(());
+        }
+        let _writer = self.writer.lock().await;
+        let current = self.graph();
+        let compacted = tokio::task::spawn_blocking(move || current.compact())
+            .await
+            .map_err(|e| Error::Database(format!("compacting the snapshot: {e}")))??;
+        self.snapshot.store(Arc::new(compacted));
+        Ok(())
+    }
+
+    /// Follows the log every `every` (and compacts when due) for as long as the curator
+    /// lives. The poll reads one integer through `reads`, so it never waits for a write.
+    pub fn spawn_follower(self: &Arc<Self>, reads: sqlx::SqlitePool, every: Duration) {
+        let curator: Weak<Curator> = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let Some(curator) = curator.upgrade() else {
+                    return;
+                };
+                let moved = match reads.acquire().await {
+                    Ok(mut conn) => match store::changes::last_seq(&mut conn).await {
+                        Ok(seq) => curator.known() != Some(seq),
+                        Err(_) => false,
+                    },
+                    Err(_) => false,
+                };
+                if moved {
+                    if let Err(e) = curator.follow().await {
+                        tracing::warn!(error = %e, "could not follow the change log");
+                    }
+                }
+                if let Err(e) = curator.compact_if_grown().await {
+                    tracing::warn!(error = %e, "could not compact the snapshot");
+                }
+            }
+        });
+    }
+}

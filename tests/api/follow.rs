@@ -1,0 +1,246 @@
+//! Every serving process follows the change log: a CLI `load` or `import` into a served file,
+//! and another server's writes, reach it without a restart or an API write of its own, and its
+//! `graphChanged` subscribers hear of them.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use futures_util::SinkExt;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{TestApp, TestDb, seeds, spawn_app, start_server};
+use crate::live::{open, read};
+
+/// How long a test waits for a change to arrive before it fails (the follower polls every
+/// 200 ms; the measured lag is printed).
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Polls `query` on `address` until `arrived` holds for the response; returns how long it took.
+async fn wait_for(address: &str, query: &str, arrived: impl Fn(&Value) -> bool) -> Duration {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let body: Value = client
+            .post(format!("{address}/graphql"))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON body");
+        if arrived(&body) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "not arrived within {PATIENCE:?}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs the real CLI with `args` against the database file of `db`.
+fn cli(db: &TestDb, args: &[&str]) {
+    let output = Command::new(env!("CARGO_BIN_EXE_policygraph"))
+        .args(args)
+        .env("DATABASE_URL", db.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the CLI runs");
+    assert!(
+        output.status.success(),
+        "policygraph {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A copy of the seed directory with one title changed.
+fn seeds_with_a_new_title(into: &Path) {
+    std::fs::create_dir_all(into.join("sources")).expect("dirs");
+    for entry in std::fs::read_dir(seeds()).expect("seeds").flatten() {
+        let path = entry.path();
+        if path.is_file() {
+            let mut text = std::fs::read_to_string(&path).expect("seed");
+            if path.ends_with("001_cis-summit-2020-12-18.toml") {
+                text = text.replacen(
+                    "title = \"Belarus\"",
+                    "title = \"Belarus (renamed by a reload)\"",
+                    1,
+                );
+            }
+            std::fs::write(into.join(entry.file_name()), text).expect("copy");
+        }
+    }
+    for entry in std::fs::read_dir(seeds().join("sources"))
+        .expect("sources")
+        .flatten()
+    {
+        std::fs::copy(entry.path(), into.join("sources").join(entry.file_name())).expect("copy");
+    }
+}
+
+async fn subscribe(
+    app: &TestApp,
+) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin
+{
+    let mut socket = open(&app.address, json!({})).await;
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { graphChanged { actor missed changes { op entity } } }" } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("subscribe sent");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    socket
+}
+
+#[tokio::test]
+async fn a_cli_load_into_a_served_file_reaches_the_server_and_its_subscribers() {
+    let app = spawn_app().await;
+    let mut socket = subscribe(&app).await;
+    let before = app
+        .query(r#"{ node(id: "state:belarus") { title } }"#)
+        .await;
+    assert_eq!(before["data"]["node"]["title"], "Belarus", "{before}");
+
+    let edited = tempfile::TempDir::new().expect("temp dir");
+    seeds_with_a_new_title(edited.path());
+    cli(
+        &app.db,
+        &["load", "--seeds", &edited.path().to_string_lossy()],
+    );
+
+    let lag = wait_for(
+        &app.address,
+        r#"{ node(id: "state:belarus") { title } }"#,
+        |b| b["data"]["node"]["title"] == "Belarus (renamed by a reload)",
+    )
+    .await;
+    eprintln!("a CLI load reached the server after {lag:?}");
+    let event = read(&mut socket).await;
+    let changed = &event["payload"]["data"]["graphChanged"];
+    assert_eq!(changed["actor"], "seed-load", "{event}");
+    assert_eq!(
+        changed["changes"],
+        json!([{ "op": "UPDATE", "entity": "state:belarus" }]),
+        "{event}"
+    );
+}
+
+#[tokio::test]
+async fn a_cli_import_into_a_served_file_reaches_the_server() {
+    let app = spawn_app().await;
+    let goals = r#"{ nodes(kind: GOAL) { totalCount } }"#;
+    let before = app.query(goals).await["data"]["nodes"]["totalCount"]
+        .as_i64()
+        .expect("count");
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let (nodes, edges) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    std::fs::write(
+        &nodes,
+        "id,type,name\nimported-1,Goal,Imported one\nimported-2,Goal,Imported two\n",
+    )
+    .expect("nodes");
+    std::fs::write(&edges, "src,dst,type\nimported-1,imported-2,PART_OF\n").expect("edges");
+    cli(
+        &app.db,
+        &[
+            "import",
+            "--nodes",
+            &nodes.to_string_lossy(),
+            "--edges",
+            &edges.to_string_lossy(),
+        ],
+    );
+    let lag = wait_for(&app.address, goals, |b| {
+        b["data"]["nodes"]["totalCount"].as_i64() == Some(before + 2)
+    })
+    .await;
+    eprintln!("a CLI import reached the server after {lag:?}");
+    let body = app
+        .query(r#"{ node(id: "goal:imported-2") { edges(direction: INCOMING) { from { id } } } }"#)
+        .await;
+    assert_eq!(
+        body["data"]["node"]["edges"][0]["from"]["id"], "goal:imported-1",
+        "{body}"
+    );
+}
+
+fn create(id: &str) -> Value {
+    json!({ "query": format!(
+        r#"mutation {{ createNode(input: {{ id: "{id}", title: "{id}",
+            citations: [{{ document: "document:kremlin-cis-summit-2020-12-18",
+                           quote: "Commonwealth" }}] }}) {{ id }} }}"#
+    ) })
+}
+
+fn part_of(from: &str, to: &str) -> Value {
+    json!({ "query": format!(
+        r#"mutation {{ createEdge(input: {{ from: "{from}", kind: PART_OF, to: "{to}",
+            citations: [{{ document: "document:kremlin-cis-summit-2020-12-18",
+                           quote: "Commonwealth" }}] }}) {{ id }} }}"#
+    ) })
+}
+
+async fn post(address: &str, token: &str, body: &Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request sent")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
+#[tokio::test]
+async fn two_servers_on_one_file_see_each_others_writes_and_keep_the_cycle_rule() {
+    let db = TestDb::new().await;
+    let database = db.path().to_string_lossy().into_owned();
+    let (mut a, at_a) = start_server(&database);
+    let (mut b, at_b) = start_server(&database);
+    let token = policygraph::auth::create(&db.pool, "alice")
+        .await
+        .expect("token");
+
+    for id in ["goal:follow-a", "goal:follow-b"] {
+        let body = post(&at_a, &token, &create(id)).await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = post(&at_a, &token, &part_of("goal:follow-a", "goal:follow-b")).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let lag = wait_for(
+        &at_b,
+        r#"{ node(id: "goal:follow-b") { edges { id } } }"#,
+        |b| b["data"]["node"]["edges"][0]["id"] == "goal:follow-a/PART_OF/goal:follow-b",
+    )
+    .await;
+    eprintln!("a write on one server reached the other after {lag:?}");
+
+    // B closing the cycle is refused, whatever B's snapshot held: the write reads the log.
+    let body = post(&at_b, &token, &part_of("goal:follow-b", "goal:follow-a")).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{body}"
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("cycle"), "{body}");
+
+    // And a write on B reaches A.
+    let body = post(&at_b, &token, &create("goal:follow-c")).await;
+    assert!(body["errors"].is_null(), "{body}");
+    wait_for(&at_a, r#"{ node(id: "goal:follow-c") { id } }"#, |b| {
+        b["data"]["node"]["id"] == "goal:follow-c"
+    })
+    .await;
+    for child in [&mut a, &mut b] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
