@@ -44,19 +44,23 @@ echo "== load seeds, import $data"
 "$bin" --database-url "$db" import --quiet --nodes "$data/nodes.csv" --edges "$data/edges.csv"
 token="$("$bin" --database-url "$db" token create --name bench | grep -o 'pgt_[0-9a-f]*')"
 
-start() { # $1: log file; prints the address
-    RUST_LOG=warn,policygraph=info "$bin" --database-url "$db" serve --listen 127.0.0.1:0 2>"$1" &
+address=""
+start() { # $1: log file; sets $address and appends the pid to $pids
+    RUST_LOG=warn,policygraph=info "$bin" --database-url "$db" serve --listen 127.0.0.1:0 \
+        >/dev/null 2>"$1" &
     pids+=("$!")
+    address=""
     for _ in $(seq 1 600); do
         address="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*serving GraphQL at http:\/\/\([^/]*\)\/graphql.*/\1/p' "$1" | head -1)"
-        [[ -n "$address" ]] && { echo "$address"; return; }
+        [[ -n "$address" ]] && return
         sleep 0.1
     done
     echo "error: the server did not start:" >&2; cat "$1" >&2; exit 2
 }
-a="$(start "$work/a.log")"
-a_pid="${pids[0]}"
-b="$(start "$work/b.log")"
+started=$(date +%s.%N)
+start "$work/a.log"; a="$address"; a_pid="${pids[0]}"
+echo "== server A up in $(python3 -c "print(round($(date +%s.%N) - $started, 2))") s"
+start "$work/b.log"; b="$address"
 echo "== serving at $a and $b"
 
 python3 - "$a" "$b" "$token" "$writes" "$a_pid" <<'EOF'

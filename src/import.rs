@@ -622,11 +622,24 @@ async fn write_plan(
     tracing::info!("import: rows inserted");
     // The change log and the search index, set-wise from the rows just inserted; the JSON
     // images are the ones `store::sync_corpus` logs for a node or edge without citations.
+    // FTS5 walks its rowids in order natively; `max(rowid)` would scan.
+    let index_before: i64 = sqlx::query_scalar(
+        "SELECT coalesce((SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1), 0)",
+    )
+    .fetch_one(&mut **tx)
+    .await?;
     sqlx::query(
         "INSERT INTO search_index (entity, kind, field, text)
          SELECT id, kind, 'title', title FROM nodes WHERE rowid > ?",
     )
     .bind(nodes_before)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO search_rows (row, entity)
+         SELECT rowid, entity FROM search_index WHERE rowid > ?",
+    )
+    .bind(index_before)
     .execute(&mut **tx)
     .await?;
     tracing::info!("import: search index written");

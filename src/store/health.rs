@@ -86,6 +86,9 @@ pub async fn rebuild_search(pool: &SqlitePool) -> Result<usize> {
         .execute(&mut *tx)
         .await?;
     sqlx::query(&definition).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM search_rows")
+        .execute(&mut *tx)
+        .await?;
     let contents = read_contents(&mut tx).await?;
     for node in &contents.nodes {
         super::search::index_node(&mut tx, node).await?;

@@ -31,7 +31,14 @@ pub async fn update(conn: &mut SqliteConnection, changes: &[Change]) -> Result<(
         if !is_node(&change.before) && !is_node(&change.after) {
             continue;
         }
-        sqlx::query("DELETE FROM search_index WHERE entity = ?")
+        sqlx::query(
+            "DELETE FROM search_index
+             WHERE rowid IN (SELECT row FROM search_rows WHERE entity = ?1)",
+        )
+        .bind(&change.id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM search_rows WHERE entity = ?")
             .bind(&change.id)
             .execute(&mut *conn)
             .await?;
@@ -42,7 +49,8 @@ pub async fn update(conn: &mut SqliteConnection, changes: &[Change]) -> Result<(
     Ok(())
 }
 
-/// Adds the rows of `node` (title, note, the excerpt of each citation) to the index.
+/// Adds the rows of `node` (title, note, the excerpt of each citation) to the index, and
+/// records them as the node's in `search_rows`.
 pub(super) async fn index_node(conn: &mut SqliteConnection, node: &Node) -> Result<()> {
     let mut fields = vec![("title", node.title.as_str())];
     fields.extend(node.note.as_deref().map(|n| ("note", n)));
@@ -53,6 +61,10 @@ pub(super) async fn index_node(conn: &mut SqliteConnection, node: &Node) -> Resu
             .bind(node.kind().as_str())
             .bind(field)
             .bind(text)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO search_rows (row, entity) VALUES (last_insert_rowid(), ?)")
+            .bind(node.id.as_str())
             .execute(&mut *conn)
             .await?;
     }

@@ -244,3 +244,52 @@ async fn two_servers_on_one_file_see_each_others_writes_and_keep_the_cycle_rule(
         let _ = child.wait();
     }
 }
+
+/// The search index follows every write: an updated title is found by its new words and no
+/// longer by its old ones, a deleted node not at all (its index rows go by rowid).
+#[tokio::test]
+async fn search_follows_updates_and_deletes() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    let search = |word: &str| format!(r#"{{ search(text: "{word}") {{ node {{ id }} }} }}"#);
+    let hits = |body: &Value| -> Vec<String> {
+        body["data"]["search"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|h| h["node"]["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let body = app.query(&search("Zanzibar")).await;
+    assert!(hits(&body).is_empty(), "{body}");
+    let (status, body) = app
+        .send(
+            Some(&token),
+            r#"mutation { updateNode(input: { id: "state:belarus", title: "Zanzibar" }) { id } }"#,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        hits(&app.query(&search("Zanzibar")).await),
+        ["state:belarus"]
+    );
+    let (status, body) = app
+        .send(Some(&token), &create_query("goal:quokka"), Value::Null)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(hits(&app.query(&search("quokka")).await), ["goal:quokka"]);
+    let (status, body) = app
+        .send(
+            Some(&token),
+            r#"mutation { deleteNode(id: "goal:quokka") { changes { seq } } }"#,
+            Value::Null,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(hits(&app.query(&search("quokka")).await).is_empty());
+}
+
+fn create_query(id: &str) -> String {
+    create(id)["query"].as_str().unwrap_or_default().to_owned()
+}
