@@ -1,25 +1,17 @@
 //! Bearer tokens for writes: created from the CLI (printed once, stored as a SHA-256 hash),
-//! listed, revoked, and checked on every request that carries one.
+//! listed, revoked, and checked on every request that carries one. The table is
+//! `store::tokens`'s.
 
 use sha2::{Digest, Sha256};
-use sqlx::{Row, SqlitePool};
+use sqlx::SqlitePool;
 
 use crate::error::{Error, Result};
+use crate::store::tokens;
+pub use crate::store::tokens::TokenInfo;
 
 /// Who made a request: the name of a valid token. Recorded as the actor in the change log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor(pub String);
-
-/// A token as listed (never the token itself).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenInfo {
-    /// Its unique name.
-    pub name: String,
-    /// When it was created (UTC, ISO 8601).
-    pub created_at: String,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<String>,
-}
 
 /// Prefix of every token, so a leaked one is recognisable in logs and by secret scanners.
 const PREFIX: &str = "pgt_";
@@ -45,46 +37,23 @@ pub async fn create(pool: &SqlitePool, name: &str) -> Result<String> {
     let token: String = std::iter::once(PREFIX.to_owned())
         .chain(secret.iter().map(|b| format!("{b:02x}")))
         .collect();
-    let inserted = sqlx::query("INSERT INTO tokens (name, hash) VALUES (?, ?)")
-        .bind(name)
-        .bind(hash(&token))
-        .execute(pool)
-        .await;
-    match inserted {
-        Ok(_) => Ok(token),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::Invalid(format!(
+    if tokens::insert(pool, name, &hash(&token)).await? {
+        Ok(token)
+    } else {
+        Err(Error::Invalid(format!(
             "a token named `{name}` already exists (revoked ones keep their name)"
-        ))),
-        Err(e) => Err(e.into()),
+        )))
     }
 }
 
 /// Every token, oldest first.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<TokenInfo>> {
-    let rows = sqlx::query("SELECT name, created_at, revoked_at FROM tokens ORDER BY created_at")
-        .fetch_all(pool)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
-        })
-        .collect()
+    tokens::list(pool).await
 }
 
 /// Revokes the token named `name`; an unknown or already revoked name is an error.
 pub async fn revoke(pool: &SqlitePool, name: &str) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE name = ? AND revoked_at IS NULL",
-    )
-    .bind(name)
-    .execute(pool)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !tokens::revoke(pool, name).await? {
         return Err(Error::Invalid(format!(
             "no active token named `{name}` (see `policygraph token list`)"
         )));
@@ -97,10 +66,5 @@ pub async fn verify(pool: &SqlitePool, token: &str) -> Result<Option<Actor>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT name FROM tokens WHERE hash = ? AND revoked_at IS NULL")
-            .bind(hash(token))
-            .fetch_optional(pool)
-            .await?;
-    Ok(name.map(Actor))
+    Ok(tokens::name_of(pool, &hash(token)).await?.map(Actor))
 }

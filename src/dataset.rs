@@ -10,9 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::corpus::Corpus;
-use crate::graph::{Graph, Update, Way};
+use crate::graph::{Contents, Graph, Update, Way};
 use crate::model::{Edge, EdgeKind, Node, NodeId, SourceText};
-use crate::store::Contents;
 
 /// Every node, edge and source text, keyed by id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

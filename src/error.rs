@@ -10,21 +10,19 @@ pub enum Error {
     /// A CSV import has invalid rows; each is in the list, located by file and line.
     #[error("the CSV import has {} error(s)", .0.len())]
     Import(Vec<crate::import::RowError>),
-    /// Opening, migrating or querying the database failed.
+    /// The database is not what it must be (a broken invariant, a bad URL, a failed
+    /// migration); the message says what.
     #[error("database: {0}")]
     Database(String),
+    /// A query failed; the driver's error is kept as the source.
+    #[error("database: {0}")]
+    Store(#[from] sqlx::Error),
     /// A request or argument is invalid; the message says why and how to fix it.
     #[error("{0}")]
     Invalid(String),
     /// A file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        Error::Database(e.to_string())
-    }
 }
 
 /// Result with the crate's [`Error`].

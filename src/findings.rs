@@ -4,12 +4,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
 use crate::corpus::diagnostic::Severity;
-use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate, edge_id};
+use crate::model::{Edge, EdgeKind, Node, NodeKind, PartialDate, edge_id};
 
 /// One finding about an entity of the graph.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -49,12 +47,12 @@ pub mod code {
 pub fn analyse(nodes: &[&Node], edges: &[&Edge], today: PartialDate) -> Vec<Finding> {
     let mut out = cycles(edges);
     for node in nodes {
-        if node.kind() == NodeKind::Programme && node.citations.is_empty() {
+        if let Some(message) = crate::rules::uncited_programme(node) {
             out.push(Finding {
                 severity: Severity::Error,
                 code: code::UNVERIFIED_PROGRAMME,
                 subject: node.id.to_string(),
-                message: "programme has no verified citation".to_owned(),
+                message: message.to_owned(),
             });
         }
     }
@@ -127,34 +125,12 @@ fn ambiguous(subject: &str, citations: &[crate::model::Citation], out: &mut Vec<
 /// Cycles among PART_OF edges and among DEPENDS_ON edges, each named node by node.
 pub fn cycles(edges: &[&Edge]) -> Vec<Finding> {
     let mut out = Vec::new();
-    for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
-        let mut graph = DiGraph::<&NodeId, ()>::new();
-        let mut index: HashMap<&NodeId, NodeIndex> = HashMap::new();
-        for edge in edges.iter().filter(|e| e.kind == kind) {
-            let a = *index
-                .entry(&edge.from)
-                .or_insert_with(|| graph.add_node(&edge.from));
-            let b = *index
-                .entry(&edge.to)
-                .or_insert_with(|| graph.add_node(&edge.to));
-            graph.add_edge(a, b, ());
-        }
-        for component in tarjan_scc(&graph) {
-            let looped = component.len() == 1 && graph.contains_edge(component[0], component[0]);
-            if component.len() < 2 && !looped {
-                continue;
-            }
-            let members: HashSet<NodeIndex> = component.iter().copied().collect();
-            // Start at the smallest id so the cycle is always named the same way.
-            let start = component
-                .iter()
-                .copied()
-                .min_by_key(|&i| graph[i])
-                .unwrap_or(component[0]);
-            let path: Vec<&NodeId> = walk_cycle(&graph, &members, start)
-                .into_iter()
-                .map(|i| graph[i])
-                .collect();
+    for kind in crate::rules::ACYCLIC {
+        let of_kind = edges
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| (&e.from, &e.to));
+        for path in crate::rules::cycles(of_kind) {
             let names: Vec<&str> = path.iter().map(|id| id.as_str()).collect();
             out.push(Finding {
                 severity: Severity::Error,
@@ -165,32 +141,6 @@ pub fn cycles(edges: &[&Edge]) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// Follows edges inside a strongly connected component until a node repeats; returns the
-/// cycle with its first node repeated at the end.
-fn walk_cycle(
-    graph: &DiGraph<&NodeId, ()>,
-    members: &HashSet<NodeIndex>,
-    start: NodeIndex,
-) -> Vec<NodeIndex> {
-    let mut path = vec![start];
-    let mut seen: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
-    let mut at = start;
-    loop {
-        // Every node of a non-trivial component has a successor inside it.
-        let Some(next) = graph.neighbors(at).filter(|n| members.contains(n)).min() else {
-            return path;
-        };
-        if let Some(&pos) = seen.get(&next) {
-            let mut cycle = path[pos..].to_vec();
-            cycle.push(next);
-            return cycle;
-        }
-        seen.insert(next, path.len());
-        path.push(next);
-        at = next;
-    }
 }
 
 /// Goals that nothing implements, directly or through goals that are PART_OF or DEPENDS_ON them.

@@ -22,12 +22,11 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use petgraph::algo::toposort;
-use petgraph::graph::DiGraph;
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::SqlitePool;
 
 use crate::error::{Error, Result};
 use crate::model::{EdgeKind, NodeId, NodeKind};
+use crate::store::bulk::{self, NewEdge, NewNode, Plan};
 
 /// One problem in the input, located at a line of a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,35 +79,8 @@ pub struct Progress {
 /// A progress callback; `&|_| {}` reports nothing.
 pub type OnProgress<'a> = &'a (dyn Fn(Progress) + Send + Sync);
 
-/// Rows per multi-row `INSERT`: fewer round trips to SQLite's worker thread, and well below
-/// SQLite's limit of 32 766 bound parameters.
-const CHUNK: usize = 256;
-
 /// How often (in rows) progress is reported.
 const REPORT_EVERY: u64 = 16_384;
-
-/// A validated node of the input.
-struct NewNode {
-    id: NodeId,
-    kind: NodeKind,
-    title: String,
-}
-
-/// A validated edge; ends index [`Plan::ids`].
-struct NewEdge {
-    from: u32,
-    kind: EdgeKind,
-    to: u32,
-}
-
-/// Everything to write, validated.
-struct Plan {
-    nodes: Vec<NewNode>,
-    /// Full ids of every node an edge can name: the new nodes first (same order as `nodes`),
-    /// then store nodes that edges refer to.
-    ids: Vec<String>,
-    edges: Vec<NewEdge>,
-}
 
 /// The node kind a CSV `type` names (case-insensitive spelling of a [`NodeKind`]).
 pub fn node_kind(text: &str) -> Option<NodeKind> {
@@ -153,11 +125,7 @@ pub async fn import_csv(
     actor: &str,
     progress: OnProgress<'_>,
 ) -> Result<ImportReport> {
-    let stored: HashSet<String> = sqlx::query_scalar("SELECT id FROM nodes")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .collect();
+    let stored = bulk::node_ids(pool).await?;
     let started = std::time::Instant::now();
     // Parsing is CPU work: keep it off the async worker with `block_in_place` when the
     // runtime allows it (multi-threaded), else run it inline.
@@ -166,62 +134,23 @@ pub async fn import_csv(
         Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(read),
         _ => read(),
     }?;
-    let stored_edges = stored_dependency_edges(pool).await?;
+    let stored_edges = bulk::acyclic_edges(pool).await?;
     check_cycles(&plan, &stored_edges, edges)?;
     tracing::info!(elapsed = ?started.elapsed(), nodes = plan.nodes.len(), edges = plan.edges.len(), "import: read and validated");
 
-    let mut conn = pool.acquire().await?;
-    // A million index entries in random key order thrash SQLite's default 2 MB page cache;
-    // a large cache for this connection keeps the index pages in memory until the commit.
-    sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
-        .execute(&mut *conn)
-        .await?;
-    let result = import_in(&mut conn, &plan, &stored, actor, progress).await;
-    let reset = sqlx::query("PRAGMA cache_size = -2000")
-        .execute(&mut *conn)
-        .await;
-    let report = result?;
-    reset?;
-    tracing::info!(elapsed = ?started.elapsed(), "import: committed");
-    // Move the transaction from the WAL into the database file now: otherwise the next
-    // process to open the file replays a WAL as large as the import (0.75 s of a 2 s start-up
-    // budget at 1m edges). Best effort: a busy reader only postpones it.
-    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(&mut *conn)
-        .await
-    {
-        tracing::warn!(error = %e, "import: cannot checkpoint the WAL; it will be later");
-    }
+    let report = |done: u64, total: u64| {
+        progress(Progress {
+            stage: Stage::Writing,
+            done,
+            total,
+        })
+    };
+    bulk::write(pool, &plan, stored.len(), actor, &report).await?;
     tracing::info!(elapsed = ?started.elapsed(), "import: checkpointed");
-    Ok(report)
-}
-
-/// SQLite page cache for the import connection, in KiB (released when the import ends).
-const IMPORT_CACHE_KIB: u32 = 512 * 1024;
-
-/// The write transaction of [`import_csv`].
-async fn import_in(
-    conn: &mut sqlx::SqliteConnection,
-    plan: &Plan,
-    stored: &HashSet<String>,
-    actor: &str,
-    progress: OnProgress<'_>,
-) -> Result<ImportReport> {
-    use sqlx::Connection;
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-    // Recheck under the write lock: a node created since the read above would collide.
-    let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM nodes")
-        .fetch_all(&mut *tx)
-        .await?;
-    let fresh: HashSet<&str> = plan.nodes.iter().map(|n| n.id.as_str()).collect();
-    if taken.iter().any(|id| fresh.contains(id.as_str())) || taken.len() != stored.len() {
-        return Err(Error::Database(
-            "the store changed while the CSV was read; run the import again".to_owned(),
-        ));
-    }
-    let report = write_plan(&mut tx, plan, actor, progress).await?;
-    tx.commit().await?;
-    Ok(report)
+    Ok(ImportReport {
+        nodes: plan.nodes.len(),
+        edges: plan.edges.len(),
+    })
 }
 
 /// Reads both files into a plan, collecting every problem.
@@ -343,7 +272,7 @@ fn read_plan(
         if let Some(first) = seen.insert((from, kind, to), line) {
             let message = format!(
                 "duplicate edge `{}`, first at line {first}",
-                edge_id_text(&plan.ids, from, kind, to)
+                bulk::edge_id_text(&plan.ids, from, kind, to)
             );
             problems.push(row_error(edges_path, line, message));
             continue;
@@ -477,69 +406,32 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
-fn edge_id_text(ids: &[String], from: u32, kind: EdgeKind, to: u32) -> String {
-    format!("{}/{kind}/{}", ids[from as usize], ids[to as usize])
-}
-
-/// PART_OF and DEPENDS_ON edges already stored, as `(source, kind, target)` ids.
-async fn stored_dependency_edges(pool: &SqlitePool) -> Result<Vec<(String, EdgeKind, String)>> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT source, kind, target FROM edges WHERE kind IN ('PART_OF', 'DEPENDS_ON')",
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(s, k, t)| Some((s, EdgeKind::parse(&k)?, t)))
-        .collect())
-}
-
-/// PART_OF and DEPENDS_ON must stay acyclic (DESIGN.md), counting the edges already stored.
+/// PART_OF and DEPENDS_ON must stay acyclic (DESIGN.md), counting the edges already stored:
+/// every cycle is named, as `check` names it.
 fn check_cycles(
     plan: &Plan,
     stored: &[(String, EdgeKind, String)],
     edges_path: &Path,
 ) -> Result<()> {
     let mut problems = Vec::new();
-    let position: HashMap<&str, u32> = plan
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i as u32))
-        .collect();
-    for kind in [EdgeKind::PartOf, EdgeKind::DependsOn] {
-        let mut names: Vec<&str> = plan.ids.iter().map(String::as_str).collect();
-        let mut extra: HashMap<&str, u32> = HashMap::new();
-        let mut pairs: Vec<(u32, u32)> = plan
+    for kind in crate::rules::ACYCLIC {
+        let new = plan
             .edges
             .iter()
             .filter(|e| e.kind == kind)
-            .map(|e| (e.from, e.to))
-            .collect();
-        for (s, _, t) in stored.iter().filter(|e| e.1 == kind) {
-            let mut ends = [0u32; 2];
-            for (slot, id) in ends.iter_mut().zip([s.as_str(), t.as_str()]) {
-                *slot = match position.get(id) {
-                    Some(&i) => i,
-                    None => *extra.entry(id).or_insert_with(|| {
-                        names.push(id);
-                        (names.len() - 1) as u32
-                    }),
-                };
-            }
-            pairs.push((ends[0], ends[1]));
-        }
-        let graph: DiGraph<(), (), u32> = DiGraph::from_edges(pairs);
-        if let Err(cycle) = toposort(&graph, None) {
-            let at = names
-                .get(cycle.node_id().index())
-                .copied()
-                .unwrap_or_default();
+            .map(|e| (&plan.ids[e.from as usize], &plan.ids[e.to as usize]));
+        let old = stored
+            .iter()
+            .filter(|e| e.1 == kind)
+            .map(|(s, _, t)| (s, t));
+        for cycle in crate::rules::cycles(new.chain(old)) {
+            let names: Vec<&str> = cycle.iter().map(|id| id.as_str()).collect();
             problems.push(RowError {
                 file: edges_path.to_owned(),
                 line: 0,
                 message: format!(
-                    "{kind} edges form a cycle through `{at}`; {kind} must be acyclic"
+                    "{kind} edges form a cycle: {}; {kind} must be acyclic",
+                    names.join(" -> ")
                 ),
             });
         }
@@ -549,140 +441,6 @@ fn check_cycles(
     } else {
         Err(Error::Import(problems))
     }
-}
-
-/// Inserts the plan inside `tx`; returns what was written.
-async fn write_plan(
-    tx: &mut Transaction<'_, Sqlite>,
-    plan: &Plan,
-    actor: &str,
-    progress: OnProgress<'_>,
-) -> Result<ImportReport> {
-    let total = (plan.nodes.len() + plan.edges.len()) as u64;
-    let mut done = 0u64;
-    let mut next_report = 0u64;
-    let mut report = |done: u64| {
-        if done >= next_report || done == total {
-            progress(Progress {
-                stage: Stage::Writing,
-                done,
-                total,
-            });
-            next_report = done + REPORT_EVERY * 4;
-        }
-    };
-    report(0);
-    let (nodes_before, edges_before): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT coalesce(max(rowid), 0) FROM nodes),
-                (SELECT coalesce(max(rowid), 0) FROM edges)",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-
-    const NODES: &str = "INSERT INTO nodes (id, kind, title) VALUES ";
-    const EDGES: &str = "INSERT INTO edges (id, source, kind, target) VALUES ";
-    let (full_nodes, full_edges) = (values_sql(NODES, 3, CHUNK), values_sql(EDGES, 4, CHUNK));
-    for chunk in plan.nodes.chunks(CHUNK) {
-        let sql = if chunk.len() == CHUNK {
-            full_nodes.clone()
-        } else {
-            values_sql(NODES, 3, chunk.len())
-        };
-        let mut query = sqlx::query(&sql);
-        for n in chunk {
-            query = query
-                .bind(n.id.as_str())
-                .bind(n.kind.as_str())
-                .bind(n.title.as_str());
-        }
-        query.execute(&mut **tx).await?;
-        done += chunk.len() as u64;
-        report(done);
-    }
-    for chunk in plan.edges.chunks(CHUNK) {
-        let sql = if chunk.len() == CHUNK {
-            full_edges.clone()
-        } else {
-            values_sql(EDGES, 4, chunk.len())
-        };
-        let mut query = sqlx::query(&sql);
-        for e in chunk {
-            let (from, to) = (&plan.ids[e.from as usize], &plan.ids[e.to as usize]);
-            query = query
-                .bind(edge_id_text(&plan.ids, e.from, e.kind, e.to))
-                .bind(from.as_str())
-                .bind(e.kind.as_str())
-                .bind(to.as_str());
-        }
-        query.execute(&mut **tx).await?;
-        done += chunk.len() as u64;
-        report(done);
-    }
-
-    tracing::info!("import: rows inserted");
-    // The change log and the search index, set-wise from the rows just inserted; the JSON
-    // images are the ones `store::sync_corpus` logs for a node or edge without citations.
-    // FTS5 walks its rowids in order natively; `max(rowid)` would scan.
-    let index_before: i64 = sqlx::query_scalar(
-        "SELECT coalesce((SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1), 0)",
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO search_index (entity, kind, field, text)
-         SELECT id, kind, 'title', title FROM nodes WHERE rowid > ?",
-    )
-    .bind(nodes_before)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO search_rows (row, entity)
-         SELECT rowid, entity FROM search_index WHERE rowid > ?",
-    )
-    .bind(index_before)
-    .execute(&mut **tx)
-    .await?;
-    tracing::info!("import: search index written");
-    sqlx::query(
-        "INSERT INTO change_log (actor, op, entity, after)
-         SELECT ?, 'create', id, json_object('id', id, 'title', title, 'note', note, 'date', date,
-                'start', start_date, 'end', end_date, 'place', place, 'format', format,
-                'citations', json('[]'))
-         FROM nodes WHERE rowid > ? ORDER BY rowid",
-    )
-    .bind(actor)
-    .bind(nodes_before)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO change_log (actor, op, entity, after)
-         SELECT ?, 'create', id, json_object('from', source, 'kind', kind, 'to', target,
-                'note', note, 'citations', json('[]'))
-         FROM edges WHERE rowid > ? ORDER BY rowid",
-    )
-    .bind(actor)
-    .bind(edges_before)
-    .execute(&mut **tx)
-    .await?;
-    report(total);
-    Ok(ImportReport {
-        nodes: plan.nodes.len(),
-        edges: plan.edges.len(),
-    })
-}
-
-/// `INSERT ... VALUES (?, ?, ?), (?, ?, ?), ...` for `rows` rows of `columns` values.
-fn values_sql(head: &str, columns: usize, rows: usize) -> String {
-    let row = format!("({})", vec!["?"; columns].join(", "));
-    let mut sql = String::with_capacity(head.len() + rows * (row.len() + 2));
-    sql.push_str(head);
-    for i in 0..rows {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&row);
-    }
-    sql
 }
 
 #[cfg(test)]
@@ -715,26 +473,5 @@ mod tests {
         );
         assert!(node_id(NodeKind::Goal, "programme:x").is_err());
         assert!(node_id(NodeKind::Goal, "Not A Slug").is_err());
-    }
-
-    #[test]
-    fn edge_ids_are_the_model_s_edge_ids() {
-        let ids = vec!["goal:1".to_owned(), "goal:0".to_owned()];
-        let (a, b) = (
-            NodeId::parse("goal:1").expect("id"),
-            NodeId::parse("goal:0").expect("id"),
-        );
-        assert_eq!(
-            edge_id_text(&ids, 0, EdgeKind::PartOf, 1),
-            crate::model::edge_id(&a, EdgeKind::PartOf, &b)
-        );
-    }
-
-    #[test]
-    fn multi_row_inserts_have_one_placeholder_group_per_row() {
-        assert_eq!(
-            values_sql("INSERT INTO t (a, b) VALUES ", 2, 2),
-            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
-        );
     }
 }

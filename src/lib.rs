@@ -21,6 +21,7 @@ pub mod generate;
 pub mod graph;
 pub mod import;
 pub mod model;
+pub mod rules;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -316,11 +316,10 @@ impl Reader {
             self.date(raw, "start"),
             self.date(raw, "end"),
         );
-        if let (Some(s), Some(e), Some(end_field)) = (start, end, raw.field("end")) {
-            if e.latest() < s.earliest() {
-                let message = format!("span ends ({e}) before it starts ({s})");
-                self.at(end_field.spot, code::BAD_DATE, &end_field.key, message);
-            }
+        if let (Some(message), Some(end_field)) =
+            (crate::rules::span_order(start, end), raw.field("end"))
+        {
+            self.at(end_field.spot, code::BAD_DATE, &end_field.key, message);
         }
         if let Some(first) = self.declared.get(&id).copied() {
             let message = format!(
@@ -483,12 +482,11 @@ impl Reader {
                 continue;
             };
             let quote = &cite.quote;
-            let Some(at) = index.locate(&quote.value) else {
+            let Some(at) = index.cite(document.clone(), &quote.value) else {
                 let message = not_found_message(index, &quote.value, &document);
                 self.at(quote.spot, code::QUOTE_NOT_FOUND, &quote.key, message);
                 continue;
             };
-            let excerpt = index.excerpt(&at);
             if at.occurrences > 1 {
                 let message = format!(
                     "quote occurs {} times in `{document}`; the first (line {}) is recorded",
@@ -503,16 +501,7 @@ impl Reader {
                     message,
                 );
             }
-            out.push(Citation {
-                document,
-                quote: quote.value.clone(),
-                start: at.start,
-                end: at.end,
-                line: at.line,
-                column: at.column,
-                occurrences: at.occurrences,
-                excerpt,
-            });
+            out.push(at);
         }
         out
     }

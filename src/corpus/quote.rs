@@ -124,6 +124,27 @@ impl QuoteIndex {
             .collect()
     }
 
+    /// The citation of `quote` in this text as `document`'s, `None` when it does not occur:
+    /// where it starts and ends, its line and column, how often it occurs, and the passage as
+    /// the original has it.
+    pub fn cite(
+        &self,
+        document: crate::model::NodeId,
+        quote: &str,
+    ) -> Option<crate::model::Citation> {
+        let at = self.locate(quote)?;
+        Some(crate::model::Citation {
+            document,
+            quote: quote.to_owned(),
+            start: at.start,
+            end: at.end,
+            line: at.line,
+            column: at.column,
+            occurrences: at.occurrences,
+            excerpt: self.excerpt(&at),
+        })
+    }
+
     /// Index into `origin` of the normalised char that contains byte `byte`.
     fn char_index(&self, byte: usize) -> usize {
         self.origin.partition_point(|&(b, _)| b <= byte) - 1

@@ -3,7 +3,7 @@
 //! collected, each naming the input field it is about, so one refused request lists all of
 //! them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::view::View;
 use crate::corpus::quote::QuoteIndex;
@@ -384,13 +384,8 @@ impl Workspace<'_> {
     }
 
     fn check_span(&mut self, field: &str, node: &Node) {
-        if let (Some(s), Some(e)) = (node.start, node.end) {
-            if e.latest() < s.earliest() {
-                self.bad(
-                    &format!("{field}.end"),
-                    format!("span ends ({e}) before it starts ({s})"),
-                );
-            }
+        if let Some(message) = crate::rules::span_order(node.start, node.end) {
+            self.bad(&format!("{field}.end"), message);
         }
     }
 
@@ -651,24 +646,14 @@ impl Workspace<'_> {
             let Some(index) = self.indexes.get(&document) else {
                 continue;
             };
-            let Some(found) = index.locate(&cite.quote) else {
+            let Some(found) = index.cite(doc_id, &cite.quote) else {
                 self.bad(
                     &format!("{at}.quote"),
                     format!("quote not found in `{document}` (whitespace, dashes and quotes are normalised; nothing else)"),
                 );
                 continue;
             };
-            let excerpt = index.excerpt(&found);
-            out.push(Citation {
-                document: doc_id,
-                quote: cite.quote.clone(),
-                start: found.start,
-                end: found.end,
-                line: found.line,
-                column: found.column,
-                occurrences: found.occurrences,
-                excerpt,
-            });
+            out.push(found);
         }
         out
     }
@@ -707,13 +692,15 @@ impl Workspace<'_> {
     fn graph_rules(&mut self) {
         let touched: Vec<String> = self.touched.iter().cloned().collect();
         for id in &touched {
-            let uncited_programme = self.data.contains_node(id)
-                && self
-                    .data
+            let uncited = if self.data.contains_node(id) {
+                self.data
                     .node_mut(id)
-                    .is_some_and(|n| n.kind() == NodeKind::Programme && n.citations.is_empty());
-            if uncited_programme {
-                self.bad(id, "programme has no verified citation".to_owned());
+                    .and_then(|n| crate::rules::uncited_programme(n))
+            } else {
+                None
+            };
+            if let Some(message) = uncited {
+                self.bad(id, message.to_owned());
             }
         }
         self.validity_rules(&touched);
@@ -721,7 +708,7 @@ impl Workspace<'_> {
             .iter()
             .filter(|id| self.fields.contains_key(*id))
             .filter_map(|id| self.data.edge(id).cloned())
-            .filter(|e| matches!(e.kind, EdgeKind::PartOf | EdgeKind::DependsOn))
+            .filter(|e| crate::rules::ACYCLIC.contains(&e.kind))
             .collect();
         for edge in new {
             let (from, kind, to) = (edge.from.as_str(), edge.kind, edge.to.as_str());
@@ -732,7 +719,7 @@ impl Workspace<'_> {
                     .map(|e| e.to.to_string())
                     .collect()
             };
-            if let Some(path) = path_between(next, to, from) {
+            if let Some(path) = crate::rules::path_between(next, to, from) {
                 let mut names = vec![from.to_owned()];
                 names.extend(path);
                 let id = edge.id();
@@ -742,34 +729,4 @@ impl Workspace<'_> {
             }
         }
     }
-}
-
-/// A path from `start` to `goal` following `next` (both ends included), if there is one.
-fn path_between(
-    next: impl Fn(&str) -> Vec<String>,
-    start: &str,
-    goal: &str,
-) -> Option<Vec<String>> {
-    let mut parent: HashMap<String, String> = HashMap::new();
-    let mut stack = vec![start.to_owned()];
-    let mut seen: HashSet<String> = HashSet::from([start.to_owned()]);
-    while let Some(at) = stack.pop() {
-        if at == goal {
-            let mut path = vec![at.clone()];
-            let mut cur = at;
-            while let Some(p) = parent.get(&cur) {
-                path.push(p.clone());
-                cur = p.clone();
-            }
-            path.reverse();
-            return Some(path);
-        }
-        for n in next(&at) {
-            if seen.insert(n.clone()) {
-                parent.insert(n.clone(), at.clone());
-                stack.push(n);
-            }
-        }
-    }
-    None
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use super::Contents;
 use super::{Graph, NodeIx, Update, Way};
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, NodeKind, PartialDate};
-use crate::store::Contents;
 
 fn node(id: &str, title: &str) -> Node {
     Node {

@@ -8,10 +8,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use super::Contents;
 use super::{Graph, NodeView, Way};
 use crate::error::Result;
 use crate::model::{Edge, EdgeKind, Node, NodeKind, PartialDate};
-use crate::store::Contents;
 
 /// A new snapshot with only what was known and in force on `date`.
 pub fn as_of(graph: &Graph, date: PartialDate) -> Result<Graph> {

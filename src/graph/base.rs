@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use super::Contents;
 use super::details::{self, EdgeDetails, NodeCore, NodeDetails};
 use super::{EdgeIx, NodeIx};
 use crate::error::{Error, Result};
 use crate::model::{EdgeKind, NodeId, NodeKind};
-use crate::store::Contents;
 
 /// See the module documentation.
 #[derive(Debug, Default)]

@@ -19,7 +19,6 @@ use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
 use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind};
-use crate::store::Contents;
 
 #[cfg(test)]
 mod apply_tests;
@@ -52,6 +51,17 @@ pub enum Way {
     Outgoing,
     /// Edges whose target is the node.
     Incoming,
+}
+
+/// Everything a snapshot is built from: what the store reads, or a dataset holds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Contents {
+    /// Every node with its citations, ordered by id.
+    pub nodes: Vec<Node>,
+    /// Every edge with its citations, ordered by id.
+    pub edges: Vec<Edge>,
+    /// Ids of the documents that have a stored source text, with its path.
+    pub texts: Vec<(NodeId, String)>,
 }
 
 /// One change to apply to a snapshot (see [`Graph::apply`]).

@@ -329,8 +329,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::graph::Contents;
     use crate::model::{Edge, Node, NodeId};
-    use crate::store::Contents;
 
     const KINDS: [EdgeKind; 4] = [
         EdgeKind::PartOf,

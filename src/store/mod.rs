@@ -1,10 +1,12 @@
 //! SQLite persistence: connecting with the settings the product relies on, migrations, and
 //! small named functions for each read and write.
 
+pub mod bulk;
 pub mod changes;
 pub mod health;
 mod read;
 pub mod search;
+pub mod tokens;
 mod write;
 
 pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_texts};

@@ -6,18 +6,8 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
+pub use crate::graph::Contents;
 use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, PartialDate, SourceText, edge_id};
-
-/// Everything the graph snapshot is built from.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Contents {
-    /// Every node with its citations, ordered by id.
-    pub nodes: Vec<Node>,
-    /// Every edge with its citations, ordered by id.
-    pub edges: Vec<Edge>,
-    /// Ids of the documents that have a stored source text, with its path.
-    pub texts: Vec<(NodeId, String)>,
-}
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Database(format!("stored data is invalid: {what}"))
