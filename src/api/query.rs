@@ -49,16 +49,15 @@ fn limits<'c>(ctx: &Context<'c>) -> Result<&'c Limits> {
 }
 
 /// The snapshot to answer from: the served one, or its `asOf` view (built off the async
-/// workers, its cost charged to the request).
+/// workers from the cited part of the graph, or reused from an earlier request).
 async fn snapshot(ctx: &Context<'_>, as_of: Option<String>) -> Result<Arc<Graph>> {
     let graph = graph(ctx)?;
     let Some(text) = as_of else {
         return Ok(graph);
     };
     let date = date(&text)?;
-    let view =
-        work::run_whole(ctx, &graph.clone(), move |_| Ok(as_of::as_of(&graph, date))).await?;
-    Ok(Arc::new(view.map_err(internal)?))
+    let view = work::run(ctx, move |_| Ok(as_of::as_of_shared(&graph, date))).await?;
+    view.map_err(internal)
 }
 
 /// A date argument, or a BAD_USER_INPUT error.

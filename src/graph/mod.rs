@@ -411,34 +411,31 @@ impl Graph {
         self.base.texts.get(document).map(String::as_str)
     }
 
-    /// The ids of the nodes and edges, other than `document` itself and its own edges, that
-    /// quote `document`. Only entities with details can quote, so this reads the side tables,
-    /// not the graph.
-    pub fn quoting(&self, document: &NodeId) -> Vec<String> {
-        let quotes = |citations: &[crate::model::Citation]| {
-            citations.iter().any(|c| &c.document == document)
-        };
-        let mut out: Vec<String> = Vec::new();
-        let nodes = self
+    /// The live nodes that have citations (only nodes with details can), in id order.
+    pub fn cited_nodes(&self) -> Vec<NodeIx> {
+        let mut out: Vec<NodeIx> = self
             .base
             .node_details
             .keys()
             .copied()
-            .filter(|&ix| self.base_node_live(ix))
             .chain(self.delta.changed_nodes.keys().copied())
             .chain(
                 (0..self.delta.nodes.len()).map(|i| NodeIx(NodeIndex::new(self.base_nodes() + i))),
-            );
-        for ix in nodes {
-            let id = &self.core(ix).id;
-            if id != document
-                && self.lookup_id(id) == Some(ix)
-                && self.node_details(ix).is_some_and(|d| quotes(&d.citations))
-            {
-                out.push(id.to_string());
-            }
-        }
-        let edges = self
+            )
+            .filter(|&ix| self.lookup_id(&self.core(ix).id) == Some(ix))
+            .filter(|&ix| {
+                self.node_details(ix)
+                    .is_some_and(|d| !d.citations.is_empty())
+            })
+            .collect();
+        out.sort_by(|a, b| self.core(*a).id.cmp(&self.core(*b).id));
+        out.dedup();
+        out
+    }
+
+    /// The live edges that have citations (only edges with details can).
+    pub fn cited_edges(&self) -> Vec<EdgeIx> {
+        let mut out: Vec<EdgeIx> = self
             .base
             .edge_details
             .keys()
@@ -447,15 +444,38 @@ impl Graph {
             .chain(
                 (0..self.delta.edges.len()).map(|i| EdgeIx(EdgeIndex::new(self.base_edges() + i))),
             )
-            .filter(|&e| self.is_live_edge(e));
-        for e in edges {
+            .filter(|&e| self.is_live_edge(e))
+            .filter(|&e| {
+                self.edge_details(e)
+                    .is_some_and(|d| !d.citations.is_empty())
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The ids of the nodes and edges, other than `document` itself and its own edges, that
+    /// quote `document`. Only entities with citations can quote, so this reads the side
+    /// tables, not the graph.
+    pub fn quoting(&self, document: &NodeId) -> Vec<String> {
+        let quotes = |citations: &[crate::model::Citation]| {
+            citations.iter().any(|c| &c.document == document)
+        };
+        let mut out: Vec<String> = Vec::new();
+        for ix in self.cited_nodes() {
+            let node = self.get(ix);
+            if node.id != document && quotes(node.citations()) {
+                out.push(node.id.to_string());
+            }
+        }
+        for e in self.cited_edges() {
             let edge = self.edge(e);
             if edge.from != document && edge.to != document && quotes(edge.citations()) {
                 out.push(edge.id());
             }
         }
         out.sort();
-        out.dedup();
         out
     }
 

@@ -279,6 +279,9 @@ async fn writes_keep_the_validity_rules() {
     let message = body["errors"][0]["message"].as_str().unwrap_or_default();
     assert!(message.contains("state:belarus"), "{body}");
 
+    // Nobody chaired on 2020-12-20 as the texts stand (an asOf view later writes must not reuse).
+    assert!(chairs_on(&app, "2020-12-20").await.is_empty());
+
     // Narrowing Belarus's validity keeps its note; moving it onto Russia's year is refused.
     let key = json!({ "from": "body:cis", "kind": "CHAIRED_BY", "to": "state:belarus" });
     let mut input = key.clone();
@@ -326,6 +329,8 @@ async fn writes_keep_the_validity_rules() {
         (&Value::Null, &json!("2021")),
         "{body}"
     );
+    // The asOf view follows the write: with an open start, Belarus chairs on 2020-12-20 too.
+    assert_eq!(chairs_on(&app, "2020-12-20").await, ["state:belarus"]);
 
     // The change log carries the validity in its images.
     let before: String = sqlx::query_scalar(
