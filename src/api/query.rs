@@ -1,6 +1,5 @@
 //! Root query fields. Their names are the dashboards' contract: arguments may grow, names stay.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, CursorType, Edge as ConnectionEdge, OpaqueCursor};
@@ -14,7 +13,7 @@ use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineE
 use super::types::{EdgeKind, Node, NodeKind};
 use super::work;
 use crate::graph::traverse::{self, Walk};
-use crate::graph::{Graph, NodeIx};
+use crate::graph::{Graph, NodeIx, NodePage};
 use crate::graph::{as_of, timeline};
 use crate::model;
 use crate::model::PartialDate;
@@ -156,12 +155,22 @@ impl Query {
             Some(f) => f as usize,
         };
         let kind: Option<model::NodeKind> = kind.map(Into::into);
-        let all: Cow<'_, [NodeIx]> = match active_in {
-            None => graph.nodes(kind),
+        let after = match after {
+            None => None,
+            Some(cursor) => Some(
+                OpaqueCursor::<String>::decode_cursor(&cursor)
+                    .map_err(|_| {
+                        coded(Code::BadUserInput, "`after` is not a cursor from this API")
+                    })?
+                    .0,
+            ),
+        };
+        let page = match active_in {
+            None => graph.node_page(kind, after.as_deref(), first),
             Some(year) => {
                 let year = date(&format!("{year:04}"))?;
-                let graph = graph.clone();
-                Cow::Owned(
+                let all = {
+                    let graph = graph.clone();
                     work::run_whole(ctx, &graph.clone(), move |_| {
                         Ok(graph
                             .nodes(kind)
@@ -170,28 +179,28 @@ impl Query {
                             .filter(|&ix| timeline::active(&graph, ix, year, year))
                             .collect::<Vec<_>>())
                     })
-                    .await?,
-                )
+                    .await?
+                };
+                let start = after.as_deref().map_or(0, |a| {
+                    all.partition_point(|&ix| graph.get(ix).id.as_str() <= a)
+                });
+                let end = (start + first).min(all.len());
+                NodePage {
+                    nodes: all[start..end].to_vec(),
+                    total: all.len(),
+                    has_previous: start > 0,
+                    has_next: end < all.len(),
+                }
             }
         };
-        let start = match after {
-            None => 0,
-            Some(cursor) => {
-                let after = OpaqueCursor::<String>::decode_cursor(&cursor).map_err(|_| {
-                    coded(Code::BadUserInput, "`after` is not a cursor from this API")
-                })?;
-                all.partition_point(|&ix| graph.get(ix).id.as_str() <= after.0.as_str())
-            }
-        };
-        let end = (start + first).min(all.len());
         let mut connection = Connection::with_additional_fields(
-            start > 0,
-            end < all.len(),
+            page.has_previous,
+            page.has_next,
             NodeTotals {
-                total_count: all.len(),
+                total_count: page.total,
             },
         );
-        connection.edges.extend(all[start..end].iter().map(|&ix| {
+        connection.edges.extend(page.nodes.iter().map(|&ix| {
             let cursor = OpaqueCursor(graph.get(ix).id.to_string());
             ConnectionEdge::new(cursor, Node::new(graph.clone(), ix))
         }));

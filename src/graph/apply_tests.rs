@@ -106,6 +106,32 @@ fn replay(start: &Contents, updates: &[Update]) -> Contents {
     }
 }
 
+/// Every page `node_page` gives is the slice of `nodes` it stands for.
+fn pages_agree_with_the_listing(graph: &Graph) {
+    for kind in [None, Some(NodeKind::Goal), Some(NodeKind::Programme)] {
+        let all = graph.nodes(kind).into_owned();
+        let ids: Vec<String> = all.iter().map(|&ix| graph.get(ix).id.to_string()).collect();
+        let afters = std::iter::once(None)
+            .chain(ids.iter().map(|id| Some(id.as_str())))
+            .chain([Some("goal:b0"), Some("zzz")]);
+        for after in afters {
+            for first in [0, 1, 2, 10] {
+                let start = after.map_or(0, |a| ids.partition_point(|id| id.as_str() <= a));
+                let end = (start + first).min(all.len());
+                let page = graph.node_page(kind, after, first);
+                assert_eq!(
+                    page.nodes,
+                    &all[start..end],
+                    "{kind:?} after {after:?} first {first}"
+                );
+                assert_eq!(page.total, all.len());
+                assert_eq!(page.has_next, end < all.len(), "{kind:?} after {after:?}");
+                assert_eq!(page.has_previous, start > 0, "{kind:?} after {after:?}");
+            }
+        }
+    }
+}
+
 const IDS: [&str; 6] = [
     "goal:a",
     "goal:b",
@@ -176,6 +202,7 @@ proptest! {
             graph = next;
             let expected = Graph::build(replay(&start, &all)).expect("builds");
             prop_assert_eq!(observe(&graph), observe(&expected));
+            pages_agree_with_the_listing(&graph);
             prop_assert_eq!(graph.node_count(), expected.node_count());
             prop_assert_eq!(graph.edge_count(), expected.edge_count());
             graph.verify().expect("invariants");

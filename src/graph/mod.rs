@@ -90,6 +90,19 @@ pub enum Update {
     },
 }
 
+/// A page of nodes in id order (see [`Graph::node_page`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodePage {
+    /// The nodes of the page.
+    pub nodes: Vec<NodeIx>,
+    /// How many nodes there are over all pages.
+    pub total: usize,
+    /// Whether a node comes before the page.
+    pub has_previous: bool,
+    /// Whether a node comes after the page.
+    pub has_next: bool,
+}
+
 /// An immutable traceability graph (see the module documentation).
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
@@ -271,6 +284,61 @@ impl Graph {
         }
         out.extend(added.map(|(_, &a)| a));
         Cow::Owned(out)
+    }
+
+    /// One page of [`Graph::nodes`]: up to `first` nodes whose id follows `after`, with the
+    /// total and whether pages come before and after. Costs the page plus the overlay, never a
+    /// pass over every node.
+    pub fn node_page(&self, kind: Option<NodeKind>, after: Option<&str>, first: usize) -> NodePage {
+        let base: &[NodeIx] = match kind {
+            None => &self.base.by_id,
+            Some(k) => self.base.by_kind.get(&k).map_or(&[], Vec::as_slice),
+        };
+        let before = |ix: NodeIx| after.is_some_and(|a| self.core(ix).id.as_str() <= a);
+        let base_start = base.partition_point(|&ix| before(ix));
+        let of_kind = |ix: NodeIx| kind.is_none_or(|k| self.kind(ix) == k);
+        let deleted: Vec<NodeIx> = self
+            .delta
+            .changed_nodes
+            .iter()
+            .filter(|(ix, entry)| entry.is_none() && of_kind(**ix))
+            .map(|(ix, _)| *ix)
+            .collect();
+        let added: Vec<NodeIx> = self
+            .delta
+            .added_by_id
+            .values()
+            .copied()
+            .filter(|&ix| of_kind(ix))
+            .collect();
+        let added_start = added.partition_point(|&ix| before(ix));
+        let deleted_before = deleted.iter().filter(|&&ix| before(ix)).count();
+        let mut merged = base[base_start..]
+            .iter()
+            .copied()
+            .filter(|&ix| self.base_node_live(ix))
+            .peekable();
+        let mut extra = added[added_start..].iter().copied().peekable();
+        let mut nodes = Vec::with_capacity(first.min(1024) + 1);
+        while nodes.len() <= first {
+            let next = match (merged.peek(), extra.peek()) {
+                (Some(&b), Some(&a)) if self.core(a).id < self.core(b).id => extra.next(),
+                (Some(_), _) => merged.next(),
+                (None, _) => extra.next(),
+            };
+            match next {
+                Some(ix) => nodes.push(ix),
+                None => break,
+            }
+        }
+        let has_next = nodes.len() > first;
+        nodes.truncate(first);
+        NodePage {
+            nodes,
+            total: base.len() - deleted.len() + added.len(),
+            has_previous: base_start > deleted_before || added_start > 0,
+            has_next,
+        }
     }
 
     /// Edges at a node in one direction, each with the node at its other end.
