@@ -2,8 +2,8 @@
 //! listed, revoked, and checked on every request that carries one. The table is
 //! `store::tokens`'s.
 
+use crate::store::Store;
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
 use crate::error::{Error, Result};
 use crate::store::tokens;
@@ -24,7 +24,7 @@ fn hash(token: &str) -> String {
 }
 
 /// Creates a token named `name` and returns it; only its hash is stored.
-pub async fn create(pool: &SqlitePool, name: &str) -> Result<String> {
+pub async fn create(pool: &Store, name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() || name.len() > 100 || name.chars().any(char::is_control) {
         return Err(Error::Invalid(
@@ -47,12 +47,12 @@ pub async fn create(pool: &SqlitePool, name: &str) -> Result<String> {
 }
 
 /// Every token, oldest first.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<TokenInfo>> {
+pub async fn list(pool: &Store) -> Result<Vec<TokenInfo>> {
     tokens::list(pool).await
 }
 
 /// Revokes the token named `name`; an unknown or already revoked name is an error.
-pub async fn revoke(pool: &SqlitePool, name: &str) -> Result<()> {
+pub async fn revoke(pool: &Store, name: &str) -> Result<()> {
     if !tokens::revoke(pool, name).await? {
         return Err(Error::Invalid(format!(
             "no active token named `{name}` (see `policygraph token list`)"
@@ -62,7 +62,7 @@ pub async fn revoke(pool: &SqlitePool, name: &str) -> Result<()> {
 }
 
 /// The actor a presented token stands for, or `None` when it is unknown or revoked.
-pub async fn verify(pool: &SqlitePool, token: &str) -> Result<Option<Actor>> {
+pub async fn verify(pool: &Store, token: &str) -> Result<Option<Actor>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }

@@ -250,8 +250,9 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 if root.is_some() {
                     anyhow::bail!("--format seeds exports the whole graph; drop --root");
                 }
-                let mut conn = pool.acquire().await?;
-                let data = store::read_dataset(&mut conn).await?;
+                let mut tx = pool.read().await?;
+                let data = store::read_dataset(&mut tx).await?;
+                tx.commit().await?;
                 export::seeds::write(&data, &dir)?;
                 eprintln!(
                     "wrote {} nodes, {} edges and {} source texts to {}",

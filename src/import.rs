@@ -22,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sqlx::SqlitePool;
+use crate::store::Store;
 
 use crate::error::{Error, Result};
 use crate::model::{EdgeKind, NodeId, NodeKind};
@@ -119,7 +119,7 @@ pub fn node_id(kind: NodeKind, csv_id: &str) -> std::result::Result<NodeId, Stri
 ///
 /// Node ids must be new to the store; edges may also name nodes already stored.
 pub async fn import_csv(
-    pool: &SqlitePool,
+    pool: &Store,
     nodes: &Path,
     edges: &Path,
     actor: &str,

@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::store::Store;
 use arc_swap::ArcSwap;
-use sqlx::SqlitePool;
 
 use crate::api::{self, ApiSchema, Limits, Session};
 use crate::auth::Actor;
@@ -19,7 +19,7 @@ use crate::store::{self, SyncReport};
 #[derive(Clone)]
 pub struct AppState {
     /// The SQLite pool.
-    pub pool: SqlitePool,
+    pub pool: Store,
     /// The graph snapshot readers use; replaced whole after each committed write.
     pub snapshot: Arc<ArcSwap<Graph>>,
     /// The GraphQL schema.
@@ -35,18 +35,14 @@ pub struct AppState {
 impl AppState {
     /// Builds the state over an open pool, reading the graph from it; writes get a pool of
     /// their own (one connection) over the same database.
-    pub async fn new(pool: SqlitePool, limits: Limits) -> Result<AppState> {
-        let writer = store::writer_pool(&pool);
+    pub async fn new(pool: Store, limits: Limits) -> Result<AppState> {
+        let writer = pool.writer();
         AppState::with_writer(pool, writer, limits).await
     }
 
     /// Builds the state with `writer` as the pool writes use (one connection is all the
     /// single writer needs).
-    pub async fn with_writer(
-        pool: SqlitePool,
-        writer: SqlitePool,
-        limits: Limits,
-    ) -> Result<AppState> {
+    pub async fn with_writer(pool: Store, writer: Store, limits: Limits) -> Result<AppState> {
         // The graph and the log position it reflects, read in one transaction: the follower
         // then applies exactly the entries after it.
         let (contents, seq) = store::read_all_at(&pool).await?;
@@ -97,7 +93,7 @@ pub fn read_seeds(seeds: &Path) -> Result<Corpus> {
 /// Reads and validates `seeds`, then makes the database hold exactly that corpus.
 ///
 /// Nothing is written when the corpus has an error; the error carries every finding.
-pub async fn load_seeds(pool: &SqlitePool, seeds: &Path) -> Result<SyncReport> {
+pub async fn load_seeds(pool: &Store, seeds: &Path) -> Result<SyncReport> {
     let corpus = read_seeds(seeds)?;
     store::sync_corpus(pool, &corpus, SEED_LOADER, store::Curated::Keep).await
 }

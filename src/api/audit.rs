@@ -1,8 +1,8 @@
 //! The audit trail over GraphQL: `changes(since, first, after)` and `history` on every node.
 
+use crate::store::Store;
 use async_graphql::connection::{Connection, CursorType, Edge as ConnectionEdge, OpaqueCursor};
 use async_graphql::{Context, Enum, ID, Json, Result, SimpleObject};
-use sqlx::SqlitePool;
 
 use super::Limits;
 use super::errors::{Code, coded, internal};
@@ -66,8 +66,8 @@ pub struct ChangeTotals {
 /// A page of the change log, oldest first (Relay cursor connection).
 pub type ChangeConnection = Connection<OpaqueCursor<i64>, Change, ChangeTotals>;
 
-fn pool<'c>(ctx: &Context<'c>) -> Result<&'c SqlitePool> {
-    ctx.data::<SqlitePool>().map_err(|e| internal(e.message))
+fn pool<'c>(ctx: &Context<'c>) -> Result<&'c Store> {
+    ctx.data::<Store>().map_err(|e| internal(e.message))
 }
 
 /// A page size: the default when omitted, refused above the cap.

@@ -17,9 +17,9 @@ mod work;
 
 use std::sync::Arc;
 
+use crate::store::Store;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, Schema};
-use sqlx::SqlitePool;
 
 use crate::auth::Actor;
 use crate::curate::Curator;
@@ -37,7 +37,7 @@ pub struct Session {
     /// The snapshot every read of the request uses.
     pub graph: Arc<Graph>,
     /// The store (search, audit trail).
-    pub pool: SqlitePool,
+    pub pool: Store,
     /// The single writer.
     pub curator: Arc<Curator>,
     /// The token's owner, when the request carried a valid one.

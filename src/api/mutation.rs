@@ -290,7 +290,7 @@ async fn result(ctx: &Context<'_>, applied: &Applied) -> Result<MutationResult> 
         });
     };
     let pool = ctx
-        .data::<sqlx::SqlitePool>()
+        .data::<crate::store::Store>()
         .map_err(|e| internal(e.message))?;
     let first = changed.seqs.first().copied().unwrap_or_default();
     let filter = LogFilter {

@@ -18,7 +18,7 @@ use crate::graph::{as_of, timeline};
 use crate::model;
 use crate::model::PartialDate;
 use crate::store;
-use sqlx::SqlitePool;
+use crate::store::Store;
 
 /// Entry points into the traceability graph.
 pub struct Query;
@@ -433,7 +433,7 @@ impl Query {
     ) -> Result<Vec<SearchHit>> {
         let graph = graph(ctx)?;
         let first = capped("first", first, limits(ctx)?.max_page)?;
-        let pool = ctx.data::<SqlitePool>().map_err(|e| internal(e.message))?;
+        let pool = ctx.data::<Store>().map_err(|e| internal(e.message))?;
         let kinds: Vec<model::NodeKind> = kinds
             .unwrap_or_default()
             .into_iter()

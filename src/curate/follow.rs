@@ -6,13 +6,11 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use sqlx::{Connection, SqliteConnection};
-
 use super::{Curator, GraphChanged};
 use crate::dataset::{self, Entity};
 use crate::error::{Error, Result};
 use crate::graph::Graph;
-use crate::store::{self, changes::LogEntry};
+use crate::store::{self, Store, Tx, changes::LogEntry};
 
 /// At most this many log entries are patched into the snapshot; a larger change (a forced
 /// load, a bulk import) is read from the store whole instead.
@@ -59,17 +57,17 @@ impl Curator {
     /// transaction; publishes and returns it. `known` is the position the snapshot reflects.
     pub(super) async fn catch_up(
         &self,
-        conn: &mut SqliteConnection,
+        tx: &mut Tx,
         known: &mut Option<i64>,
     ) -> Result<Arc<Graph>> {
-        let seq = store::changes::last_seq(&mut *conn).await?;
+        let seq = store::changes::last_seq(tx).await?;
         let current = self.graph();
         if *known == Some(seq) {
             return Ok(current);
         }
         let patched = match *known {
             Some(k) if seq > k && seq - k <= PATCH_LIMIT => {
-                let entries = store::changes::read_range(&mut *conn, k, seq).await?;
+                let entries = store::changes::read_range(tx, k, seq).await?;
                 patch(&current, &entries).map(|graph| (graph, entries))
             }
             _ => None,
@@ -80,7 +78,7 @@ impl Curator {
                 Arc::new(graph)
             }
             None => {
-                let (contents, at) = store::read_at(&mut *conn).await?;
+                let (contents, at) = store::read_at(tx).await?;
                 let graph = tokio::task::spawn_blocking(move || Graph::build(contents))
                     .await
                     .map_err(|e| Error::Database(format!("rebuilding the snapshot: {e}")))??;
@@ -116,8 +114,7 @@ impl Curator {
     /// Applies whatever other processes wrote since the snapshot; a no-op when nothing did.
     pub async fn follow(&self) -> Result<()> {
         let mut known = self.writer.lock().await;
-        let mut conn = self.pool.acquire().await?;
-        let mut tx = conn.begin().await?;
+        let mut tx = self.store.read().await?;
         self.catch_up(&mut tx, &mut known).await?;
         tx.commit().await?;
         Ok(())
@@ -140,7 +137,7 @@ impl Curator {
 
     /// Follows the log every `every` (and compacts when due) for as long as the curator
     /// lives. The poll reads one integer through `reads`, so it never waits for a write.
-    pub fn spawn_follower(self: &Arc<Self>, reads: sqlx::SqlitePool, every: Duration) {
+    pub fn spawn_follower(self: &Arc<Self>, reads: Store, every: Duration) {
         let curator: Weak<Curator> = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
@@ -150,11 +147,8 @@ impl Curator {
                 let Some(curator) = curator.upgrade() else {
                     return;
                 };
-                let moved = match reads.acquire().await {
-                    Ok(mut conn) => match store::changes::last_seq(&mut conn).await {
-                        Ok(seq) => curator.known() != Some(seq),
-                        Err(_) => false,
-                    },
+                let moved = match store::changes::position(&reads).await {
+                    Ok(seq) => curator.known() != Some(seq),
                     Err(_) => false,
                 };
                 if moved {

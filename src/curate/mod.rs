@@ -13,14 +13,13 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use serde::Serialize;
-use sqlx::SqlitePool;
 use tokio::sync::{Mutex, broadcast};
 
 use crate::auth::Actor;
 use crate::dataset::{self, Dataset};
 use crate::error::Error;
 use crate::graph::Graph;
-use crate::store;
+use crate::store::{self, Store, Tx};
 pub use edit::{CiteDraft, EdgeKey, EdgePatch, Edit, NodeDraft, NodePatch, Problem, ProblemCode};
 
 /// What one committed write changed, as told to `graphChanged` subscribers.
@@ -54,12 +53,6 @@ impl From<Error> for Refusal {
     }
 }
 
-impl From<sqlx::Error> for Refusal {
-    fn from(e: sqlx::Error) -> Self {
-        Refusal::Failed(e.into())
-    }
-}
-
 /// A committed write: the snapshot that includes it and what it changed.
 #[derive(Clone, Debug)]
 pub struct Applied {
@@ -72,7 +65,7 @@ pub struct Applied {
 /// The single writer of a running service.
 pub struct Curator {
     /// The writer's own pool (one connection), so reads cannot take what a write needs.
-    pool: SqlitePool,
+    store: Store,
     snapshot: Arc<ArcSwap<Graph>>,
     /// Held by the one write in progress; the change-log position the snapshot reflects,
     /// when this curator wrote it (else the store is read whole).
@@ -88,10 +81,10 @@ impl Curator {
     /// A curator writing through `pool` (its own; one connection is all it uses), publishing into `snapshot`, which holds the store as of
     /// change-log position `seq` (read before the snapshot, so it is never newer than it;
     /// `None` makes the first write read the store whole).
-    pub fn new(pool: SqlitePool, snapshot: Arc<ArcSwap<Graph>>, seq: Option<i64>) -> Curator {
+    pub fn new(store: Store, snapshot: Arc<ArcSwap<Graph>>, seq: Option<i64>) -> Curator {
         let (events, _) = broadcast::channel(256);
         Curator {
-            pool,
+            store,
             snapshot,
             writer: Mutex::new(seq),
             applied: std::sync::atomic::AtomicI64::new(seq.unwrap_or(-1)),
@@ -104,7 +97,7 @@ impl Curator {
     /// write, a one-row probe write is tried (it clears this when the cause is gone).
     pub async fn write_failure(&self) -> Option<String> {
         let failure = self.failure.lock().ok()?.clone()?;
-        match store::health::probe_write(&self.pool).await {
+        match store::health::probe_write(&self.store).await {
             Ok(()) => {
                 self.set_failure(None);
                 None
@@ -148,42 +141,45 @@ impl Curator {
     /// Applies `edits` (each labelled with its input field) as one transaction, all or nothing.
     pub async fn apply(&self, actor: &Actor, edits: &[(String, Edit)]) -> Result<Applied, Refusal> {
         let mut known = self.writer.lock().await;
-        let mut conn = self.pool.acquire().await?;
-        let outcome = self.apply_on(&mut conn, &mut known, actor, edits).await;
+        // A failed write ends by dropping its transaction, which closes the connection
+        // (SQLite rolls back, even after a full disk), so no later write inherits its state.
+        let outcome = match self.store.write().await {
+            Ok(tx) => self.apply_in(tx, &mut known, actor, edits).await,
+            Err(e) => Err(Refusal::Failed(e)),
+        };
         match &outcome {
             Ok(_) => self.set_failure(None),
             Err(Refusal::Rejected(_)) => {}
             Err(Refusal::Failed(e)) => {
                 tracing::error!(error = %e, "a write failed; its connection is closed");
                 self.set_failure(Some(failure_class(e)));
-                // SQLite rolls a transaction back by itself on some errors (a full disk among
-                // them), which leaves sqlx's count of open transactions on this connection out
-                // of step: reused, it would refuse every later BEGIN. A fresh one is opened.
-                let _ = conn.close().await;
             }
         }
         outcome
     }
 
-    /// [`Curator::apply`] on the writer's connection; `known` is the log position the
+    /// [`Curator::apply`] in the write transaction `tx`; `known` is the log position the
     /// snapshot reflects.
-    async fn apply_on(
+    async fn apply_in(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        mut tx: Tx,
         known: &mut Option<i64>,
         actor: &Actor,
         edits: &[(String, Edit)],
     ) -> Result<Applied, Refusal> {
-        use sqlx::Connection;
         let started = std::time::Instant::now();
-        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         // Anyone else's writes (a CLI load or import, another server) first: the rules are
         // checked against the store as it is, and the write lock keeps it so until commit.
         let current = self.catch_up(&mut tx, known).await?;
         let texts = store::read_texts(&mut tx, &edit::documents_needed(edits)).await?;
         let read = started.elapsed();
-        let (after, touched) =
-            edit::apply(&current, texts.clone(), edits).map_err(Refusal::Rejected)?;
+        let (after, touched) = match edit::apply(&current, texts.clone(), edits) {
+            Ok(applied) => applied,
+            Err(problems) => {
+                tx.rollback().await?;
+                return Err(Refusal::Rejected(problems));
+            }
+        };
         let validated = started.elapsed();
         let before = Dataset::subset_of_graph(&current, &touched, &texts);
         let changes = dataset::changes(&before, &after, Some(&touched));

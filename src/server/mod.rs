@@ -217,7 +217,7 @@ async fn graphql_ws(
 /// Who a WebSocket connection acts for: the header's token, else the `connection_init`
 /// payload's; an invalid token, or none where reads are private, refuses the connection.
 async fn connection_actor(
-    pool: &sqlx::SqlitePool,
+    pool: &crate::store::Store,
     header_actor: Option<Actor>,
     payload: &serde_json::Value,
     private: bool,

@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use super::Store;
+use sqlx::{Sqlite, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{EdgeKind, NodeId, NodeKind};
@@ -54,7 +55,8 @@ pub struct Plan {
 const IMPORT_CACHE_KIB: u32 = 512 * 1024;
 
 /// Ids of every stored node.
-pub async fn node_ids(pool: &SqlitePool) -> Result<HashSet<String>> {
+pub async fn node_ids(store: &Store) -> Result<HashSet<String>> {
+    let pool = &store.pool;
     Ok(sqlx::query_scalar("SELECT id FROM nodes")
         .fetch_all(pool)
         .await?
@@ -64,7 +66,8 @@ pub async fn node_ids(pool: &SqlitePool) -> Result<HashSet<String>> {
 
 /// PART_OF and DEPENDS_ON edges already stored, as `(source, kind, target)` ids: what a bulk
 /// import's cycle check must count.
-pub async fn acyclic_edges(pool: &SqlitePool) -> Result<Vec<(String, EdgeKind, String)>> {
+pub async fn acyclic_edges(store: &Store) -> Result<Vec<(String, EdgeKind, String)>> {
+    let pool = &store.pool;
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT source, kind, target FROM edges WHERE kind IN ('PART_OF', 'DEPENDS_ON')",
     )
@@ -79,12 +82,13 @@ pub async fn acyclic_edges(pool: &SqlitePool) -> Result<Vec<(String, EdgeKind, S
 /// Writes `plan` in one transaction as `actor`. `stored` is how many nodes the store held
 /// when the plan was validated: if another write landed since, nothing is written.
 pub async fn write(
-    pool: &SqlitePool,
+    store: &Store,
     plan: &Plan,
     stored: usize,
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<()> {
+    let pool = &store.pool;
     let mut conn = pool.acquire().await?;
     // A million index entries in random key order thrash SQLite's default 2 MB page cache;
     // a large cache for this connection keeps the index pages in memory until the commit.

@@ -1,6 +1,7 @@
 //! Reading the change log: the audit trail of every write, oldest first.
 
-use sqlx::{Row, SqlitePool};
+use super::{Store, Tx};
+use sqlx::Row;
 
 use crate::error::Result;
 
@@ -36,10 +37,11 @@ pub struct LogFilter<'a> {
 
 /// Up to `limit` entries matching `filter`, oldest first, and whether more follow.
 pub async fn read_log(
-    pool: &SqlitePool,
+    store: &Store,
     filter: &LogFilter<'_>,
     limit: usize,
 ) -> Result<(Vec<LogEntry>, bool)> {
+    let pool = &store.pool;
     let rows = sqlx::query(
         "SELECT seq, at, actor, op, entity, before, after FROM change_log
          WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR seq > ?2)
@@ -74,11 +76,8 @@ pub async fn read_log(
 
 /// Every entry after `after_seq` up to and including `upto`, oldest first, inside the
 /// caller's transaction: what a follower applies to catch up.
-pub async fn read_range(
-    conn: &mut sqlx::SqliteConnection,
-    after_seq: i64,
-    upto: i64,
-) -> Result<Vec<LogEntry>> {
+pub async fn read_range(tx: &mut Tx, after_seq: i64, upto: i64) -> Result<Vec<LogEntry>> {
+    let conn = tx.conn()?;
     let rows = sqlx::query(
         "SELECT seq, at, actor, op, entity, after FROM change_log
          WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
@@ -104,7 +103,12 @@ pub async fn read_range(
 }
 
 /// The position of the newest change-log entry (0 for an empty log): every write moves it.
-pub async fn last_seq(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
+pub async fn last_seq(tx: &mut Tx) -> Result<i64> {
+    last_seq_on(tx.conn()?).await
+}
+
+/// [`last_seq`] on a connection of this module's.
+pub(super) async fn last_seq_on(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
     Ok(
         sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
             .fetch_one(conn)
@@ -112,8 +116,15 @@ pub async fn last_seq(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
     )
 }
 
+/// The position of the newest change-log entry, read on its own (a follower's poll).
+pub async fn position(store: &Store) -> Result<i64> {
+    let mut conn = store.pool.acquire().await?;
+    last_seq_on(&mut conn).await
+}
+
 /// Count of entries matching `filter`.
-pub async fn count_log(pool: &SqlitePool, filter: &LogFilter<'_>) -> Result<i64> {
+pub async fn count_log(store: &Store, filter: &LogFilter<'_>) -> Result<i64> {
+    let pool = &store.pool;
     Ok(sqlx::query_scalar(
         "SELECT count(*) FROM change_log
          WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR seq > ?2)

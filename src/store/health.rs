@@ -1,6 +1,7 @@
 //! Is the store usable? Quick probes for readiness, SQLite's integrity checks for start-up and
 //! `policygraph doctor`, and a rebuild of the search index from the nodes it indexes.
 
+use super::Store;
 use sqlx::{Connection, Row, SqlitePool};
 
 use super::read::read_contents;
@@ -8,18 +9,20 @@ use crate::error::Result;
 
 /// Reads one row of the graph and the change log's position: fails when the store cannot be
 /// read.
-pub async fn probe_read(pool: &SqlitePool) -> Result<()> {
+pub async fn probe_read(store: &Store) -> Result<()> {
+    let pool = &store.pool;
     let mut conn = pool.acquire().await?;
     sqlx::query("SELECT count(*) FROM (SELECT 1 FROM nodes LIMIT 1)")
         .fetch_one(&mut *conn)
         .await?;
-    super::changes::last_seq(&mut conn).await?;
+    super::changes::last_seq_on(&mut conn).await?;
     Ok(())
 }
 
 /// Commits a one-row write: fails when the store cannot take writes (a full disk, a read-only
 /// file). A connection whose write failed is closed, never reused.
-pub async fn probe_write(pool: &SqlitePool) -> Result<()> {
+pub async fn probe_write(store: &Store) -> Result<()> {
+    let pool = &store.pool;
     let mut conn = pool.acquire().await?;
     let written = async {
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
@@ -41,13 +44,15 @@ pub type Problems = Vec<String>;
 
 /// `PRAGMA quick_check` over every table and index, and FTS5's own check of the search index:
 /// fast enough for every start-up (linear in the file, no index cross-checks).
-pub async fn quick_check(pool: &SqlitePool) -> Result<Problems> {
+pub async fn quick_check(store: &Store) -> Result<Problems> {
+    let pool = &store.pool;
     check(pool, "PRAGMA quick_check").await
 }
 
 /// `PRAGMA integrity_check` (also cross-checks every index against its table) and FTS5's
 /// check of the search index.
-pub async fn integrity_check(pool: &SqlitePool) -> Result<Problems> {
+pub async fn integrity_check(store: &Store) -> Result<Problems> {
+    let pool = &store.pool;
     check(pool, "PRAGMA integrity_check").await
 }
 
@@ -73,7 +78,8 @@ async fn check(pool: &SqlitePool, pragma: &str) -> Result<Problems> {
 
 /// Empties the search index and indexes every node again, in one transaction. Returns the
 /// number of nodes indexed.
-pub async fn rebuild_search(pool: &SqlitePool) -> Result<usize> {
+pub async fn rebuild_search(store: &Store) -> Result<usize> {
+    let pool = &store.pool;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     // Dropped and created again from its own definition (the migration's), so a damaged
     // index goes whole, shadow tables included.

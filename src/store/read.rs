@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use super::{Store, Tx};
+use sqlx::{Row, SqliteConnection};
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -49,7 +50,8 @@ struct EdgeRow<'a>(
 );
 
 /// Reads the whole graph in one read transaction, so the result is a consistent snapshot.
-pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
+pub async fn read_all(store: &Store) -> Result<Contents> {
+    let pool = &store.pool;
     let mut tx = pool.begin().await?;
     let contents = read_contents(&mut tx).await?;
     tx.commit().await?;
@@ -58,22 +60,32 @@ pub async fn read_all(pool: &SqlitePool) -> Result<Contents> {
 
 /// Reads the whole graph and the change-log position it reflects, in one read transaction, so
 /// a follower applying the log from that position neither misses nor repeats a change.
-pub async fn read_all_at(pool: &SqlitePool) -> Result<(Contents, i64)> {
+pub async fn read_all_at(store: &Store) -> Result<(Contents, i64)> {
+    let pool = &store.pool;
     let mut tx = pool.begin().await?;
-    let read = read_at(&mut tx).await?;
+    let read = read_at_on(&mut tx).await?;
     tx.commit().await?;
     Ok(read)
 }
 
 /// [`read_all_at`] inside the caller's transaction.
-pub async fn read_at(tx: &mut SqliteConnection) -> Result<(Contents, i64)> {
-    let seq = super::changes::last_seq(&mut *tx).await?;
+pub async fn read_at(tx: &mut Tx) -> Result<(Contents, i64)> {
+    read_at_on(tx.conn()?).await
+}
+
+async fn read_at_on(tx: &mut SqliteConnection) -> Result<(Contents, i64)> {
+    let seq = super::changes::last_seq_on(&mut *tx).await?;
     let contents = read_contents(&mut *tx).await?;
     Ok((contents, seq))
 }
 
 /// Reads the whole graph and every source text, inside the caller's transaction.
-pub async fn read_dataset(tx: &mut SqliteConnection) -> Result<Dataset> {
+pub async fn read_dataset(tx: &mut Tx) -> Result<Dataset> {
+    read_dataset_on(tx.conn()?).await
+}
+
+/// [`read_dataset`] on a connection of this module's.
+pub(super) async fn read_dataset_on(tx: &mut SqliteConnection) -> Result<Dataset> {
     let contents = read_contents(&mut *tx).await?;
     let rows = sqlx::query("SELECT node_id, path, text FROM documents")
         .fetch_all(&mut *tx)
@@ -101,9 +113,10 @@ pub async fn read_dataset(tx: &mut SqliteConnection) -> Result<Dataset> {
 
 /// The stored source texts of `documents` (ids without a text are skipped).
 pub async fn read_texts(
-    tx: &mut SqliteConnection,
+    tx: &mut Tx,
     documents: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, SourceText>> {
+    let tx = tx.conn()?;
     let mut texts = BTreeMap::new();
     for document in documents {
         let row = sqlx::query("SELECT path, text FROM documents WHERE node_id = ?")

@@ -2,7 +2,8 @@
 
 use std::time::Instant;
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use super::Store;
+use sqlx::{Row, SqliteConnection};
 use tokio::sync::Semaphore;
 
 use crate::dataset::{Change, Entity};
@@ -138,12 +139,13 @@ pub fn fts_query(text: &str) -> std::result::Result<Option<String>, BadText> {
 /// The best-ranked nodes matching the FTS5 `query` (from [`fts_query`]), at most `first`, one
 /// hit per node (its best field). Past `deadline` SQLite is interrupted and the search ends.
 pub async fn search(
-    pool: &SqlitePool,
+    store: &Store,
     query: &str,
     kinds: &[NodeKind],
     first: usize,
     deadline: Option<Instant>,
 ) -> std::result::Result<Vec<Hit>, SearchError> {
+    let pool = &store.pool;
     let _turn = match deadline {
         Some(deadline) => tokio::time::timeout_at(deadline.into(), RUNNING.acquire())
             .await

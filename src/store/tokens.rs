@@ -1,6 +1,7 @@
 //! The `tokens` table: names, hashes, creation and revocation times (never a token itself).
 
-use sqlx::{Row, SqlitePool};
+use super::Store;
+use sqlx::Row;
 
 use crate::error::Result;
 
@@ -16,7 +17,8 @@ pub struct TokenInfo {
 }
 
 /// Stores a token's hash under `name`; `Ok(false)` when the name is taken (revoked names too).
-pub async fn insert(pool: &SqlitePool, name: &str, hash: &str) -> Result<bool> {
+pub async fn insert(store: &Store, name: &str, hash: &str) -> Result<bool> {
+    let pool = &store.pool;
     let inserted = sqlx::query("INSERT INTO tokens (name, hash) VALUES (?, ?)")
         .bind(name)
         .bind(hash)
@@ -30,7 +32,8 @@ pub async fn insert(pool: &SqlitePool, name: &str, hash: &str) -> Result<bool> {
 }
 
 /// Every token, oldest first.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<TokenInfo>> {
+pub async fn list(store: &Store) -> Result<Vec<TokenInfo>> {
+    let pool = &store.pool;
     let rows = sqlx::query("SELECT name, created_at, revoked_at FROM tokens ORDER BY created_at")
         .fetch_all(pool)
         .await?;
@@ -46,7 +49,8 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<TokenInfo>> {
 }
 
 /// Marks the active token `name` revoked; `Ok(false)` when there is none.
-pub async fn revoke(pool: &SqlitePool, name: &str) -> Result<bool> {
+pub async fn revoke(store: &Store, name: &str) -> Result<bool> {
+    let pool = &store.pool;
     let done = sqlx::query(
         "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
          WHERE name = ? AND revoked_at IS NULL",
@@ -58,7 +62,8 @@ pub async fn revoke(pool: &SqlitePool, name: &str) -> Result<bool> {
 }
 
 /// The name of the active token with this hash.
-pub async fn name_of(pool: &SqlitePool, hash: &str) -> Result<Option<String>> {
+pub async fn name_of(store: &Store, hash: &str) -> Result<Option<String>> {
+    let pool = &store.pool;
     Ok(
         sqlx::query_scalar("SELECT name FROM tokens WHERE hash = ? AND revoked_at IS NULL")
             .bind(hash)

@@ -1,9 +1,11 @@
 //! Writing changes: only the entities that differ, inside the caller's `BEGIN IMMEDIATE`
 //! transaction, each one logged with its before and after images.
 
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use super::Store;
+use sqlx::SqliteConnection;
 
-use super::read::read_dataset;
+use super::Tx;
+use super::read::read_dataset_on;
 use crate::corpus::Corpus;
 use crate::dataset::{self, Change, Dataset, Entity, Op};
 use crate::error::Result;
@@ -56,13 +58,14 @@ pub enum Curated {
 /// made by anyone else since `actor`'s last sync is refused, so curated work is never lost
 /// silently.
 pub async fn sync_corpus(
-    pool: &SqlitePool,
+    store: &Store,
     corpus: &Corpus,
     actor: &str,
     curated: Curated,
 ) -> Result<SyncReport> {
+    let pool = &store.pool;
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = read_dataset(&mut tx).await?;
+    let before = read_dataset_on(&mut tx).await?;
     let after = Dataset::from_corpus(corpus);
     let changes = dataset::changes(&before, &after, None);
     if changes.is_empty() {
@@ -92,7 +95,7 @@ pub async fn sync_corpus(
             )));
         }
     }
-    write_changes(&mut tx, &changes, actor).await?;
+    write_changes_on(&mut tx, &changes, actor).await?;
     tx.commit().await?;
     Ok(SyncReport::of(&changes))
 }
@@ -103,12 +106,16 @@ pub async fn sync_corpus(
 /// Order matters for the foreign keys: the old citations of every changed entity first, then
 /// deletions (edges, then nodes, whose rows cascade), then node rows and source texts, then
 /// edge rows, then every citation of what was written.
-pub async fn write_changes(
-    tx: &mut Transaction<'_, Sqlite>,
+pub async fn write_changes(tx: &mut Tx, changes: &[Change], actor: &str) -> Result<Vec<i64>> {
+    write_changes_on(tx.conn()?, changes, actor).await
+}
+
+/// [`write_changes`] on a connection of this module's.
+async fn write_changes_on(
+    conn: &mut SqliteConnection,
     changes: &[Change],
     actor: &str,
 ) -> Result<Vec<i64>> {
-    let conn: &mut SqliteConnection = tx;
     // Citations of everything that changes go first: a document can only lose its text (or
     // be deleted) once nothing cites it any more.
     for change in changes {

@@ -24,7 +24,7 @@ fn files(app: &TestApp) -> Vec<Vec<u8>> {
 async fn writes_without_a_valid_token_are_refused_and_change_no_byte() {
     let app = spawn_app().await;
     let revoked = app.token("old").await;
-    policygraph::auth::revoke(&app.db.pool, "old")
+    policygraph::auth::revoke(&app.db.store, "old")
         .await
         .expect("revoked");
     let before = files(&app);

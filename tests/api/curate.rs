@@ -257,7 +257,7 @@ async fn reloading_the_seeds_never_silently_overwrites_curated_changes() {
     let before = log_length(&app).await;
     let corpus = policygraph::state::read_seeds(&crate::helpers::seeds()).expect("seeds");
     let refused = policygraph::store::sync_corpus(
-        &app.db.pool,
+        &app.db.store,
         &corpus,
         policygraph::state::SEED_LOADER,
         policygraph::store::Curated::Keep,
@@ -269,7 +269,7 @@ async fn reloading_the_seeds_never_silently_overwrites_curated_changes() {
     assert_eq!(log_length(&app).await, before, "nothing written");
 
     let report = policygraph::store::sync_corpus(
-        &app.db.pool,
+        &app.db.store,
         &corpus,
         policygraph::state::SEED_LOADER,
         policygraph::store::Curated::Discard,
@@ -376,7 +376,7 @@ async fn a_write_after_someone_else_wrote_the_file_starts_from_the_store() {
     let (nodes, edges) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
     std::fs::write(&nodes, "id,type,name\nexternal,Goal,External goal\n").expect("nodes");
     std::fs::write(&edges, "src,dst,type\n").expect("edges");
-    policygraph::import::import_csv(&app.db.pool, &nodes, &edges, "cli-import", &|_| {})
+    policygraph::import::import_csv(&app.db.store, &nodes, &edges, "cli-import", &|_| {})
         .await
         .expect("import");
     let body = app.query(r#"{ node(id: "goal:external") { id } }"#).await;

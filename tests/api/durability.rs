@@ -34,7 +34,7 @@ fn create_programme(n: u32) -> Value {
 async fn sigkill_mid_write_loses_no_acknowledged_write_and_leaves_an_intact_file() {
     let db = TestDb::new().await;
     let database = db.path().to_string_lossy().into_owned();
-    let token = policygraph::auth::create(&db.pool, "crash")
+    let token = policygraph::auth::create(&db.store, "crash")
         .await
         .expect("token");
     db.pool.close().await;
@@ -89,7 +89,9 @@ async fn sigkill_mid_write_loses_no_acknowledged_write_and_leaves_an_intact_file
 
         let pool = policygraph::store::connect(&database)
             .await
-            .expect("reopens after SIGKILL");
+            .expect("reopens after SIGKILL")
+            .sqlite()
+            .clone();
         let check: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(&pool)
             .await

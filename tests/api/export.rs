@@ -12,8 +12,8 @@ use crate::helpers::{TestDb, seeds};
 
 async fn seeded() -> (TestDb, Graph) {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("load");
-    let graph = Graph::build(store::read_all(&db.pool).await.expect("read")).expect("graph");
+    load_seeds(&db.store, &seeds()).await.expect("load");
+    let graph = Graph::build(store::read_all(&db.store).await.expect("read")).expect("graph");
     (db, graph)
 }
 
@@ -155,20 +155,20 @@ async fn load_export_seeds_load_gives_identical_content_including_curated_change
     let (_, body) = app.send(Some(&token), plan, serde_json::Value::Null).await;
     assert_eq!(body["errors"], serde_json::Value::Null, "{body}");
 
-    let mut conn = app.db.pool.acquire().await.expect("connection");
-    let first = store::read_dataset(&mut conn).await.expect("read");
-    drop(conn);
+    let mut tx = app.db.store.read().await.expect("transaction");
+    let first = store::read_dataset(&mut tx).await.expect("read");
+    tx.commit().await.expect("ends");
     let out = tempfile::TempDir::new().expect("temp dir");
     policygraph::export::seeds::write(&first, out.path()).expect("export");
 
     let reading = policygraph::corpus::read(out.path());
     assert_eq!(reading.error_count(), 0, "{:?}", reading.diagnostics);
     let again = TestDb::new().await;
-    store::sync_corpus(&again.pool, &reading.corpus, "test", store::Curated::Keep)
+    store::sync_corpus(&again.store, &reading.corpus, "test", store::Curated::Keep)
         .await
         .expect("load");
-    let mut conn = again.pool.acquire().await.expect("connection");
-    let second = store::read_dataset(&mut conn).await.expect("read");
+    let mut tx = again.store.read().await.expect("transaction");
+    let second = store::read_dataset(&mut tx).await.expect("read");
     assert_eq!(first.nodes.len(), second.nodes.len());
     assert!(second.nodes.contains_key("programme:curated-plan"));
     assert_eq!(first, second, "load → export → load changed the content");

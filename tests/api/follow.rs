@@ -205,7 +205,7 @@ async fn two_servers_on_one_file_see_each_others_writes_and_keep_the_cycle_rule(
     let database = db.path().to_string_lossy().into_owned();
     let (mut a, at_a) = start_server(&database);
     let (mut b, at_b) = start_server(&database);
-    let token = policygraph::auth::create(&db.pool, "alice")
+    let token = policygraph::auth::create(&db.store, "alice")
         .await
         .expect("token");
 

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use policygraph::api::Limits;
 use policygraph::server::{self, Access, ConnectionLimits, HttpLimits};
 use policygraph::state::{self, AppState};
-use policygraph::store;
+use policygraph::store::{self, Store};
 use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
@@ -21,7 +21,9 @@ pub fn seeds() -> PathBuf {
 pub struct TestDb {
     /// Keeps the directory alive for the test's duration.
     pub dir: TempDir,
-    /// The open pool.
+    /// The store over it.
+    pub store: Store,
+    /// The SQLite pool under the store, for the SQL tests check the file with.
     pub pool: SqlitePool,
 }
 
@@ -29,10 +31,11 @@ impl TestDb {
     /// Creates and migrates an empty database.
     pub async fn new() -> TestDb {
         let dir = TempDir::new().expect("temp dir");
-        let pool = store::connect(&dir.path().join("test.db").to_string_lossy())
+        let store = store::connect(&dir.path().join("test.db").to_string_lossy())
             .await
             .expect("database opens");
-        TestDb { dir, pool }
+        let pool = store.sqlite().clone();
+        TestDb { dir, store, pool }
     }
 
     /// The database file.
@@ -81,16 +84,16 @@ pub struct Config {
 /// Starts the real server with `config` over a fresh database loaded from `seeds/`.
 pub async fn spawn_app_config(config: Config) -> TestApp {
     let db = TestDb::new().await;
-    state::load_seeds(&db.pool, &seeds())
+    state::load_seeds(&db.store, &seeds())
         .await
         .expect("seeds load");
-    let writer = store::writer_pool(&db.pool);
+    let writer = db.store.writer();
     spawn_on(db, writer, config).await
 }
 
 /// Starts the real server with `config` over `db` (already loaded), writing through `writer`.
-pub async fn spawn_on(db: TestDb, writer: SqlitePool, config: Config) -> TestApp {
-    let app_state = AppState::with_writer(db.pool.clone(), writer, config.limits)
+pub async fn spawn_on(db: TestDb, writer: store::Store, config: Config) -> TestApp {
+    let app_state = AppState::with_writer(db.store.clone(), writer, config.limits)
         .await
         .expect("state builds")
         .with_access(config.access);
@@ -128,7 +131,7 @@ impl TestApp {
 impl TestApp {
     /// Creates a write token named `name` directly in the database.
     pub async fn token(&self, name: &str) -> String {
-        policygraph::auth::create(&self.db.pool, name)
+        policygraph::auth::create(&self.db.store, name)
             .await
             .expect("token created")
     }

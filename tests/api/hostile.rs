@@ -528,8 +528,8 @@ mod generated {
             let runtime = tokio::runtime::Runtime::new().expect("runtime");
             runtime.block_on(async {
                 let db = TestDb::new().await;
-                policygraph::state::load_seeds(&db.pool, &seeds()).await.expect("seeds");
-                let state = AppState::new(db.pool.clone(), Limits::default()).await.expect("state");
+                policygraph::state::load_seeds(&db.store, &seeds()).await.expect("seeds");
+                let state = AppState::new(db.store.clone(), Limits::default()).await.expect("state");
                 let text = document(&spreads);
                 prop_assert!(text.len() < 1 << 20);
                 let session: Session = state.session(None);

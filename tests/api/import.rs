@@ -24,11 +24,11 @@ fn csv_files(nodes: &str, edges: &str) -> (TempDir, PathBuf, PathBuf) {
 }
 
 async fn import(
-    pool: &SqlitePool,
+    store: &policygraph::store::Store,
     nodes: &Path,
     edges: &Path,
 ) -> policygraph::error::Result<ImportReport> {
-    import_csv(pool, nodes, edges, "test", &|_| {}).await
+    import_csv(store, nodes, edges, "test", &|_| {}).await
 }
 
 async fn count(pool: &SqlitePool, sql: &str) -> usize {
@@ -49,7 +49,7 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
     );
 
     let report = import(
-        &db.pool,
+        &db.store,
         &dir.path().join("nodes.csv"),
         &dir.path().join("edges.csv"),
     )
@@ -67,13 +67,13 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
         .await,
         nodes + edges
     );
-    let graph = Graph::build(store::read_all(&db.pool).await.expect("read")).expect("graph");
+    let graph = Graph::build(store::read_all(&db.store).await.expect("read")).expect("graph");
     assert_eq!((graph.node_count(), graph.edge_count()), (nodes, edges));
     assert!(graph.lookup("goal:0").is_some());
     let query = store::search::fts_query("goal-0")
         .expect("a valid text")
         .expect("words");
-    let hits = store::search::search(&db.pool, &query, &[], 5, None)
+    let hits = store::search::search(&db.store, &query, &[], 5, None)
         .await
         .expect("search");
     assert!(hits.iter().any(|h| h.entity == "goal:0"), "{hits:?}");
@@ -82,12 +82,12 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
 #[tokio::test]
 async fn edges_may_name_nodes_already_in_the_store_and_cites_becomes_references() {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    load_seeds(&db.store, &seeds()).await.expect("seeds");
     let (_dir, nodes, edges) = csv_files(
         "id,type,name\nsub-1,Goal,A sub-goal\nnote-1,Document,A note\n",
         "src,dst,type\nsub-1,goal:border-security,PART_OF\nnote-1,sub-1,CITES\n",
     );
-    let report = import(&db.pool, &nodes, &edges).await.expect("import");
+    let report = import(&db.store, &nodes, &edges).await.expect("import");
 
     assert_eq!(report, ImportReport { nodes: 2, edges: 2 });
     assert_eq!(
@@ -103,8 +103,8 @@ async fn edges_may_name_nodes_already_in_the_store_and_cites_becomes_references(
 #[tokio::test]
 async fn a_bad_csv_reports_every_error_with_its_line_and_writes_nothing() {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("seeds");
-    let before = store::read_all(&db.pool).await.expect("read");
+    load_seeds(&db.store, &seeds()).await.expect("seeds");
+    let before = store::read_all(&db.store).await.expect("read");
     let logged = count(&db.pool, "SELECT count(*) FROM change_log").await;
     let (_dir, nodes, edges) = csv_files(
         "id,type,name\n\
@@ -124,7 +124,7 @@ async fn a_bad_csv_reports_every_error_with_its_line_and_writes_nothing() {
          5,goal:border-security,IMPLEMENTS\n",
     );
 
-    let result = import(&db.pool, &nodes, &edges).await;
+    let result = import(&db.store, &nodes, &edges).await;
 
     let Err(Error::Import(problems)) = result else {
         panic!("expected import errors, got {result:?}");
@@ -162,7 +162,7 @@ async fn a_bad_csv_reports_every_error_with_its_line_and_writes_nothing() {
     assert!(messages[2].contains("duplicate id `1`, first declared at line 2"));
     assert!(messages[5].contains("`99`"));
     assert!(messages[7].contains("duplicate edge"));
-    assert_eq!(store::read_all(&db.pool).await.expect("read"), before);
+    assert_eq!(store::read_all(&db.store).await.expect("read"), before);
     assert_eq!(
         count(&db.pool, "SELECT count(*) FROM change_log").await,
         logged
@@ -177,7 +177,7 @@ async fn a_part_of_cycle_is_refused_and_writes_nothing() {
         "src,dst,type\na,b,PART_OF\nb,c,PART_OF\nc,a,PART_OF\n",
     );
 
-    let result = import(&db.pool, &nodes, &edges).await;
+    let result = import(&db.store, &nodes, &edges).await;
 
     let Err(Error::Import(problems)) = result else {
         panic!("expected a cycle, got {result:?}");
@@ -186,24 +186,24 @@ async fn a_part_of_cycle_is_refused_and_writes_nothing() {
         problems[0].message.contains("PART_OF edges form a cycle"),
         "{problems:?}"
     );
-    assert!(store::is_empty(&db.pool).await.expect("count"));
+    assert!(store::is_empty(&db.store).await.expect("count"));
 }
 
 #[tokio::test]
 async fn reading_returns_nodes_and_edges_in_id_order() {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("seeds");
+    load_seeds(&db.store, &seeds()).await.expect("seeds");
     let dir = TempDir::new().expect("dir");
     generate::write_dir(generate::Scale::Small, 9, dir.path()).expect("generate");
     import(
-        &db.pool,
+        &db.store,
         &dir.path().join("nodes.csv"),
         &dir.path().join("edges.csv"),
     )
     .await
     .expect("import");
 
-    let contents = store::read_all(&db.pool).await.expect("read");
+    let contents = store::read_all(&db.store).await.expect("read");
 
     assert!(contents.nodes.windows(2).all(|w| w[0].id < w[1].id));
     assert!(contents.edges.windows(2).all(|w| w[0].id() < w[1].id()));

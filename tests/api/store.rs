@@ -18,25 +18,25 @@ async fn change_log_len(pool: &SqlitePool) -> i64 {
 #[tokio::test]
 async fn loading_the_seeds_twice_leaves_identical_content_and_logs_nothing_new() {
     let db = TestDb::new().await;
-    let first = load_seeds(&db.pool, &seeds()).await.expect("first load");
+    let first = load_seeds(&db.store, &seeds()).await.expect("first load");
     assert!(first.created > 0);
-    let contents = store::read_all(&db.pool).await.expect("read");
+    let contents = store::read_all(&db.store).await.expect("read");
     let logged = change_log_len(&db.pool).await;
     assert_eq!(logged as usize, first.created);
 
-    let second = load_seeds(&db.pool, &seeds()).await.expect("second load");
+    let second = load_seeds(&db.store, &seeds()).await.expect("second load");
 
     assert!(second.is_unchanged(), "{second:?}");
-    assert_eq!(store::read_all(&db.pool).await.expect("read"), contents);
+    assert_eq!(store::read_all(&db.store).await.expect("read"), contents);
     assert_eq!(change_log_len(&db.pool).await, logged);
 }
 
 #[tokio::test]
 async fn a_corpus_with_an_error_writes_nothing() {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("good load");
+    load_seeds(&db.store, &seeds()).await.expect("good load");
     let before = std::fs::read(db.path()).expect("db file");
-    let contents = store::read_all(&db.pool).await.expect("read");
+    let contents = store::read_all(&db.store).await.expect("read");
     let bad = tempfile::TempDir::new().expect("dir");
     std::fs::write(
         bad.path().join("bad.toml"),
@@ -44,7 +44,7 @@ async fn a_corpus_with_an_error_writes_nothing() {
     )
     .expect("write");
 
-    let result = load_seeds(&db.pool, bad.path()).await;
+    let result = load_seeds(&db.store, bad.path()).await;
 
     match result {
         Err(Error::Corpus(findings)) => {
@@ -52,17 +52,17 @@ async fn a_corpus_with_an_error_writes_nothing() {
         }
         other => panic!("expected corpus errors, got {other:?}"),
     }
-    assert_eq!(store::read_all(&db.pool).await.expect("read"), contents);
+    assert_eq!(store::read_all(&db.store).await.expect("read"), contents);
     assert_eq!(std::fs::read(db.path()).expect("db file"), before);
 }
 
 #[tokio::test]
 async fn syncing_an_empty_corpus_deletes_everything_and_logs_each_deletion() {
     let db = TestDb::new().await;
-    let loaded = load_seeds(&db.pool, &seeds()).await.expect("load");
+    let loaded = load_seeds(&db.store, &seeds()).await.expect("load");
 
     let report = store::sync_corpus(
-        &db.pool,
+        &db.store,
         &Corpus::default(),
         "test",
         store::Curated::Discard,
@@ -71,7 +71,7 @@ async fn syncing_an_empty_corpus_deletes_everything_and_logs_each_deletion() {
     .expect("sync");
 
     assert_eq!(report.deleted, loaded.created);
-    assert!(store::is_empty(&db.pool).await.expect("count"));
+    assert!(store::is_empty(&db.store).await.expect("count"));
     let deletions: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM change_log WHERE op = 'delete' AND actor = 'test'",
     )
@@ -84,7 +84,7 @@ async fn syncing_an_empty_corpus_deletes_everything_and_logs_each_deletion() {
 #[tokio::test]
 async fn the_change_log_refuses_updates_and_deletes() {
     let db = TestDb::new().await;
-    load_seeds(&db.pool, &seeds()).await.expect("load");
+    load_seeds(&db.store, &seeds()).await.expect("load");
 
     let update = sqlx::query("UPDATE change_log SET actor = 'someone else'")
         .execute(&db.pool)

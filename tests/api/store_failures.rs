@@ -57,10 +57,10 @@ fn faulty_writer(db: &TestDb, faults: &Faults) -> SqlitePool {
 
 async fn spawn_faulty(faults: &Faults) -> TestApp {
     let db = TestDb::new().await;
-    state::load_seeds(&db.pool, &seeds())
+    state::load_seeds(&db.store, &seeds())
         .await
         .expect("seeds load");
-    let writer = faulty_writer(&db, faults);
+    let writer = policygraph::store::Store::from_sqlite(faulty_writer(&db, faults));
     spawn_on(db, writer, Config::default()).await
 }
 
@@ -185,7 +185,7 @@ async fn readyz_reports_a_store_that_cannot_be_read() {
 /// A loaded database file, closed and checkpointed, in its own directory.
 async fn closed_database() -> TestDb {
     let db = TestDb::new().await;
-    state::load_seeds(&db.pool, &seeds())
+    state::load_seeds(&db.store, &seeds())
         .await
         .expect("seeds load");
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -212,7 +212,11 @@ async fn a_damaged_change_log_is_refused_at_start_and_found_by_doctor() {
     let path = db.path();
     // Garbage over the first page of the change log's b-tree.
     let root: i64 = {
-        let pool = store::connect(&path.to_string_lossy()).await.expect("open");
+        let pool = store::connect(&path.to_string_lossy())
+            .await
+            .expect("open")
+            .sqlite()
+            .clone();
         let root =
             sqlx::query_scalar("SELECT rootpage FROM sqlite_master WHERE name = 'change_log'")
                 .fetch_one(&pool)
@@ -248,7 +252,11 @@ async fn doctor_rebuilds_a_damaged_search_index() {
     let db = closed_database().await;
     let path = db.path();
     {
-        let pool = store::connect(&path.to_string_lossy()).await.expect("open");
+        let pool = store::connect(&path.to_string_lossy())
+            .await
+            .expect("open")
+            .sqlite()
+            .clone();
         sqlx::query("DELETE FROM search_index_data WHERE id > 10")
             .execute(&pool)
             .await
