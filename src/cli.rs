@@ -242,7 +242,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             depth,
             out,
         } => runtime()?.block_on(async {
-            let pool = store::connect(&cli.store.database_url).await?;
+            let pool = store::connect_existing(&cli.store.database_url).await?;
             if format == export::Format::Seeds {
                 let Some(dir) = out else {
                     anyhow::bail!("--format seeds writes a seed directory: give --out DIR");
@@ -306,7 +306,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 request = request.variables(async_graphql::Variables::from_json(value));
             }
             runtime()?.block_on(async {
-                let pool = store::connect(&cli.store.database_url).await?;
+                let pool = store::connect_existing(&cli.store.database_url).await?;
                 let app_state = state::AppState::new(pool, api::Limits::default()).await?;
                 // Whoever can run this can write the database file anyway; mutations are
                 // logged under the actor `cli`.
@@ -320,7 +320,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
         Command::Token { action } => runtime()?.block_on(async {
-            let pool = store::connect(&cli.store.database_url).await?;
+            let pool = store::connect_existing(&cli.store.database_url).await?;
             match action {
                 TokenAction::Create { name } => {
                     let token = auth::create(&pool, &name).await?;
@@ -348,7 +348,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }),
         Command::Doctor(args) => runtime()?.block_on(async {
-            let pool = store::connect(&cli.store.database_url).await?;
+            let pool = store::connect_existing(&cli.store.database_url).await?;
             if args.rebuild_search {
                 let indexed = store::health::rebuild_search(&pool).await?;
                 println!("search index rebuilt: {indexed} nodes indexed");

@@ -22,12 +22,25 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 use crate::error::{Error, Result};
 
-/// Opens (creating if needed) the database at `url` and applies pending migrations.
+/// Opens (creating if needed) the database at `url` and applies pending migrations: for the
+/// commands that make a database (`serve`, `load`, `import`) and for tests.
+pub async fn connect(url: &str) -> Result<Store> {
+    open(url, true).await
+}
+
+/// Opens the database at `url`, refusing one that does not exist (a mistyped path must not
+/// silently become an empty database): for the commands that only read or add to one.
+pub async fn connect_existing(url: &str) -> Result<Store> {
+    open(url, false).await
+}
+
+/// Opens the database at `url` and applies pending migrations; creates the file only when
+/// `create` is set, and says so.
 ///
 /// `url` is a `sqlite:` URL or a plain file path. Settings chosen on purpose: WAL so readers never
 /// wait for a writer, `synchronous=FULL` so a committed write survives power loss, foreign keys
 /// enforced, and a busy timeout so concurrent writers queue instead of failing.
-pub async fn connect(url: &str) -> Result<Store> {
+async fn open(url: &str, create: bool) -> Result<Store> {
     let url = if url.starts_with("sqlite:") {
         url.to_owned()
     } else {
@@ -35,11 +48,23 @@ pub async fn connect(url: &str) -> Result<Store> {
     };
     let options = SqliteConnectOptions::from_str(&url)
         .map_err(|e| Error::Database(format!("bad database URL `{url}`: {e}")))?
-        .create_if_missing(true)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
+    let file = options.get_filename().to_path_buf();
+    let in_memory = file.as_os_str() == ":memory:";
+    if !in_memory && !file.exists() {
+        if !create {
+            return Err(Error::Invalid(format!(
+                "no database at `{}` (from --database-url or DATABASE_URL); check the path: \
+                 `policygraph serve`, `load` and `import` create one",
+                file.display()
+            )));
+        }
+        tracing::info!(path = %file.display(), "creating a new database");
+    }
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)

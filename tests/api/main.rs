@@ -4,6 +4,7 @@
 mod auth;
 mod bench_route;
 mod check;
+mod cli;
 mod corpus;
 mod curate;
 mod durability;

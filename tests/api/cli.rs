@@ -1,0 +1,56 @@
+//! The command line on a database that is not there: a command that only reads or adds to a
+//! database refuses a missing file (a mistyped `DATABASE_URL` must not become an empty
+//! database and a silent "nothing"), one that makes a database creates it and says so.
+
+use std::process::{Command, Output};
+
+use crate::helpers::seeds;
+
+fn policygraph(args: &[&str], database: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policygraph"))
+        .args(args)
+        .env("DATABASE_URL", database)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("policygraph runs")
+}
+
+#[test]
+fn reading_commands_refuse_a_database_that_does_not_exist() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let missing = dir.path().join("typo.db");
+    for args in [
+        &["query", "{ nodes { totalCount } }"][..],
+        &["token", "create", "--name", "ci"],
+        &["token", "list"],
+        &["export", "--format", "json"],
+        &["doctor"],
+    ] {
+        let out = policygraph(args, &missing);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("no database at"), "{args:?}: {stderr}");
+        assert!(stderr.contains("typo.db"), "{args:?}: {stderr}");
+        assert!(!missing.exists(), "{args:?} created the file");
+    }
+}
+
+#[test]
+fn load_creates_the_database_and_says_so() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let fresh = dir.path().join("fresh.db");
+    let seeds = seeds();
+    let out = policygraph(&["load", "--seeds", &seeds.to_string_lossy()], &fresh);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("creating a new database"), "{stderr}");
+    assert!(fresh.exists());
+    // And the reading commands accept it now.
+    let out = policygraph(&["query", "{ nodes { totalCount } }"], &fresh);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
