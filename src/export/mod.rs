@@ -75,20 +75,27 @@ fn edges_among<'g>(graph: &'g Graph, nodes: &[NodeIx]) -> Vec<EdgeView<'g>> {
     edges
 }
 
-/// Quotes a CSV field when it needs it (RFC 4180).
-fn csv(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+/// A control character no output format can carry: XML 1.0 forbids all but tab, line feed
+/// and carriage return even as references, and drawings would show them as garbage. Titles
+/// come from the API, which accepts any text; exports drop these.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
 }
 
+/// Text for an XML attribute or element: markup escaped, characters XML 1.0 forbids dropped.
 fn xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter(|&c| !unprintable(c)) {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Writes `nodes.csv` to `nodes_out` and `edges.csv` to `edges_out`.
@@ -98,30 +105,26 @@ pub fn write_csv(
     nodes_out: &mut dyn Write,
     edges_out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    writeln!(nodes_out, "id,type,name")?;
+    let mut out = csv::Writer::from_writer(nodes_out);
+    out.write_record(["id", "type", "name"])?;
     for &ix in nodes {
         let n = graph.get(ix);
-        writeln!(
-            nodes_out,
-            "{},{},{}",
-            csv(n.id.as_str()),
-            n.kind(),
-            csv(n.title)
-        )?;
+        out.write_record([n.id.as_str(), n.kind().as_str(), n.title])?;
     }
-    writeln!(edges_out, "src,dst,type,valid_from,valid_to")?;
+    out.flush()?;
+    let mut out = csv::Writer::from_writer(edges_out);
+    out.write_record(["src", "dst", "type", "valid_from", "valid_to"])?;
     let date = |d: Option<PartialDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for e in edges_among(graph, nodes) {
-        writeln!(
-            edges_out,
-            "{},{},{},{},{}",
-            csv(e.from.as_str()),
-            csv(e.to.as_str()),
-            e.kind,
-            date(e.valid_from()),
-            date(e.valid_to()),
-        )?;
+        out.write_record([
+            e.from.as_str(),
+            e.to.as_str(),
+            e.kind.as_str(),
+            &date(e.valid_from()),
+            &date(e.valid_to()),
+        ])?;
     }
+    out.flush()?;
     Ok(())
 }
 
@@ -210,8 +213,8 @@ pub fn write(
         }
         Format::Json => {
             let body = json!({
-                "nodes": nodes.iter().map(|&ix| node(ix).to_node()).collect::<Vec<_>>(),
-                "edges": edges.iter().map(EdgeView::to_edge).collect::<Vec<_>>(),
+                "nodes": nodes.iter().map(|&ix| json_node(&node(ix))).collect::<Vec<_>>(),
+                "edges": edges.iter().map(json_edge).collect::<Vec<_>>(),
             });
             writeln!(out, "{body:#}")
         }
@@ -252,12 +255,87 @@ fn label(e: &EdgeView<'_>) -> String {
     }
 }
 
+/// Text for a quoted DOT string: backslashes and quotes escaped, line breaks as `\n`, tabs
+/// as spaces, other control characters dropped.
 fn dot(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' => out.push_str("\\n"),
+            '\t' => out.push(' '),
+            c if unprintable(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
+/// Text for a quoted Mermaid label: Mermaid's entity codes for the characters its parser or
+/// its HTML rendering would read as syntax (`"`, `<`, `>`, `&`, `#`), line breaks and tabs
+/// as spaces, other control characters dropped.
 fn mermaid(text: &str) -> String {
-    text.replace('"', "#quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '#' => out.push_str("#35;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A citation with the API's field names.
+fn json_citation(c: &crate::model::Citation) -> serde_json::Value {
+    json!({
+        "document": c.document.as_str(),
+        "quote": c.quote,
+        "excerpt": c.excerpt,
+        "startOffset": c.start,
+        "endOffset": c.end,
+        "line": c.line,
+        "column": c.column,
+        "occurrences": c.occurrences,
+    })
+}
+
+/// A node as the API names its fields, with its kind.
+fn json_node(n: &NodeView<'_>) -> serde_json::Value {
+    let date = |d: Option<PartialDate>| d.map(|d| d.to_string());
+    json!({
+        "id": n.id.as_str(),
+        "kind": n.kind().as_str().to_uppercase(),
+        "title": n.title,
+        "note": n.note(),
+        "date": date(n.date()),
+        "start": date(n.start()),
+        "end": date(n.end()),
+        "place": n.place(),
+        "format": n.format(),
+        "citations": n.citations().iter().map(json_citation).collect::<Vec<_>>(),
+    })
+}
+
+/// An edge as the API names its fields.
+fn json_edge(e: &EdgeView<'_>) -> serde_json::Value {
+    let date = |d: Option<PartialDate>| d.map(|d| d.to_string());
+    json!({
+        "id": e.id(),
+        "kind": e.kind.as_str(),
+        "from": e.from.as_str(),
+        "to": e.to.as_str(),
+        "note": e.note(),
+        "validFrom": date(e.valid_from()),
+        "validTo": date(e.valid_to()),
+        "citations": e.citations().iter().map(json_citation).collect::<Vec<_>>(),
+    })
 }
 
 /// Goals × programmes: a cell is the chain of link kinds from programme to goal and the
@@ -271,11 +349,11 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
             .collect()
     };
     let (goals, programmes) = (of(NodeKind::Goal), of(NodeKind::Programme));
-    write!(out, "goal")?;
-    for &p in &programmes {
-        write!(out, ",{}", csv(graph.get(p).id.as_str()))?;
-    }
-    writeln!(out)?;
+    let mut out = csv::Writer::from_writer(out);
+    let header: Vec<&str> = std::iter::once("goal")
+        .chain(programmes.iter().map(|&p| graph.get(p).id.as_str()))
+        .collect();
+    out.write_record(&header)?;
     for &g in &goals {
         let cells: BTreeMap<NodeIx, String> = traverse::implementers(graph, g, true, &no_limit())
             .unwrap_or_default()
@@ -294,11 +372,15 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
                 (imp.node, format!("{}{source}", kinds.join(">")))
             })
             .collect();
-        write!(out, "{}", csv(graph.get(g).id.as_str()))?;
-        for p in &programmes {
-            write!(out, ",{}", csv(cells.get(p).map_or("", String::as_str)))?;
-        }
-        writeln!(out)?;
+        let row: Vec<&str> = std::iter::once(graph.get(g).id.as_str())
+            .chain(
+                programmes
+                    .iter()
+                    .map(|p| cells.get(p).map_or("", String::as_str)),
+            )
+            .collect();
+        out.write_record(&row)?;
     }
+    out.flush()?;
     Ok(())
 }

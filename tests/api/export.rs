@@ -58,8 +58,8 @@ async fn every_format_holds_every_node_and_edge_of_the_graph() {
         .iter()
         .find(|x| x["from"] == "body:cis-heads-of-state-council" && x["to"] == "state:tajikistan")
         .expect("Tajikistan's chairmanship in JSON");
-    assert_eq!(in_json["valid_from"], "2025-01-01");
-    assert!(in_json.get("valid_to").is_none(), "{in_json}");
+    assert_eq!(in_json["validFrom"], "2025-01-01");
+    assert!(in_json["validTo"].is_null(), "{in_json}");
     assert!(
         edges_csv
             .contains("body:cis-heads-of-state-council,state:tajikistan,CHAIRED_BY,2025-01-01,\n"),
@@ -194,4 +194,143 @@ async fn the_query_command_ends_quietly_when_its_reader_stops_early() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// A title the API accepts but every output format has to escape: markup, Mermaid's entity
+/// marker, quotes, a control character (BEL) and a NO-BREAK SPACE.
+const AWKWARD: &str = "A <b>#1;</b> & \"q\" \u{7}bell x\u{a0}y";
+
+/// What formats that cannot carry control characters keep of [`AWKWARD`].
+const AWKWARD_PRINTABLE: &str = "A <b>#1;</b> & \"q\" bell x\u{a0}y";
+
+fn awkward_graph() -> Graph {
+    use policygraph::graph::Contents;
+    use policygraph::model::{Edge, EdgeKind, Node, NodeId};
+    let node = |id: &str, title: &str| Node {
+        id: NodeId::parse(id).expect("id"),
+        title: title.to_owned(),
+        note: None,
+        date: None,
+        start: None,
+        end: None,
+        place: None,
+        format: None,
+        citations: Vec::new(),
+    };
+    Graph::build(Contents {
+        nodes: vec![node("goal:awkward", AWKWARD), node("programme:p", "P")],
+        edges: vec![Edge {
+            from: NodeId::parse("programme:p").expect("id"),
+            kind: EdgeKind::Implements,
+            to: NodeId::parse("goal:awkward").expect("id"),
+            note: None,
+            valid_from: None,
+            valid_to: None,
+            citations: Vec::new(),
+        }],
+        texts: Vec::new(),
+    })
+    .expect("graph")
+}
+
+/// The quoted string after `label=` in a DOT line, unescaped as Graphviz reads it.
+fn dot_label(line: &str) -> String {
+    let start = line.find("label=\"").expect("label") + 7;
+    let mut out = String::new();
+    let mut chars = line[start..].chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            '"' => break,
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The title in a Mermaid node label, with its entity codes read back.
+fn mermaid_label(line: &str) -> String {
+    let start = line.find("[\"").expect("label") + 2;
+    let end = line[start..].find("\"]").expect("end") + start;
+    // The export's own markup follows the title: a line break and the id in italics.
+    let raw = line[start..end]
+        .split(" <br/><i>")
+        .next()
+        .unwrap_or_default();
+    for syntax in ['"', '<', '>', '&'] {
+        assert!(!raw.contains(syntax), "unescaped {syntax:?} in {raw}");
+    }
+    raw.replace("#quot;", "\"")
+        .replace("#lt;", "<")
+        .replace("#gt;", ">")
+        .replace("#amp;", "&")
+        .replace("#35;", "#")
+}
+
+#[test]
+fn every_format_carries_an_awkward_title_to_its_consumer() {
+    let graph = awkward_graph();
+    let nodes = export::select(&graph, None, 0);
+    let dir = tempfile::TempDir::new().expect("temp dir");
+
+    // GraphML through networkx, the consumer that refused control characters.
+    let graphml = dir.path().join("g.graphml");
+    std::fs::write(&graphml, render(&graph, &nodes, Format::Graphml)).expect("write");
+    let read = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, networkx as nx; g = nx.read_graphml(sys.argv[1]); \
+             sys.stdout.write(g.nodes['goal:awkward']['title'])",
+        ])
+        .arg(&graphml)
+        .output()
+        .expect("python3 runs (networkx is part of this machine's image)");
+    assert!(
+        read.status.success(),
+        "networkx refused the GraphML: {}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&read.stdout), AWKWARD_PRINTABLE);
+
+    // JSON and CSV carry the title exactly.
+    let json: Value =
+        serde_json::from_str(&render(&graph, &nodes, Format::Json)).expect("valid JSON");
+    let goal = json["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["id"] == "goal:awkward")
+        .expect("goal");
+    assert_eq!(goal["title"], AWKWARD);
+    assert_eq!(goal["kind"], "GOAL");
+    let (mut nodes_csv, mut edges_csv) = (Vec::new(), Vec::new());
+    export::write_csv(&graph, &nodes, &mut nodes_csv, &mut edges_csv).expect("csv");
+    let mut reader = csv::Reader::from_reader(nodes_csv.as_slice());
+    let titles: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("a CSV record")[2].to_owned())
+        .collect();
+    assert!(titles.iter().any(|t| t == AWKWARD), "{titles:?}");
+
+    // DOT and Mermaid, read back the way their parsers read them.
+    let dot = render(&graph, &nodes, Format::Dot);
+    let line = dot
+        .lines()
+        .find(|l| l.contains("\"goal:awkward\" [label="))
+        .expect("the goal's line");
+    assert_eq!(
+        dot_label(line),
+        format!("{AWKWARD_PRINTABLE}\n(goal)").replace("\u{7}", "")
+    );
+    let mermaid = render(&graph, &nodes, Format::Mermaid);
+    let line = mermaid
+        .lines()
+        .find(|l| l.contains("goal:awkward"))
+        .expect("the goal's line");
+    let label = mermaid_label(line);
+    assert!(label.starts_with(AWKWARD_PRINTABLE), "{label}");
 }
