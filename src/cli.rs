@@ -6,7 +6,7 @@ use std::io::Write;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{SeedsConfig, ServeConfig, StoreConfig};
+use crate::config::{LogConfig, SeedsConfig, ServeConfig, StoreConfig};
 use crate::error::Error;
 use crate::model::PartialDate;
 use crate::{api, auth, check, corpus, export, generate, graph, import, server, state, store};
@@ -14,10 +14,13 @@ use crate::{api, auth, check, corpus, export, generate, graph, import, server, s
 /// A traceability graph of strategic policy documents: which programmes implement which goals,
 /// adopted where, covering when — every fact backed by a verbatim quote from its source.
 #[derive(Parser, Debug)]
-#[command(name = "policygraph", version, propagate_version = true)]
+#[command(name = "policygraph", version = VERSION, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     store: StoreConfig,
+    /// How the process logs.
+    #[command(flatten)]
+    pub log: LogConfig,
     #[command(subcommand)]
     command: Command,
 }
@@ -161,6 +164,14 @@ enum Deny {
     /// Warnings fail the check.
     Warnings,
 }
+
+/// The version with the git commit the binary was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("POLICYGRAPH_COMMIT"),
+    ")"
+);
 
 /// Runs a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -366,6 +377,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             }
         }),
         Command::Serve { seeds, serve } => runtime()?.block_on(async {
+            tracing::info!(version = VERSION, "policygraph starting");
             let pool = store::connect(&cli.store.database_url).await?;
             let problems = store::health::quick_check(&pool).await?;
             if !problems.is_empty() {
@@ -401,6 +413,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 "serving GraphQL at http://{address}/graphql"
             );
             let app = server::app(app_state, serve.http_limits());
+            server::activity::spawn_summary(std::time::Duration::from_secs(60));
             server::serve(listener, app, serve.connection_limits()).await;
             Ok(0)
         }),

@@ -16,6 +16,31 @@ pub struct StoreConfig {
     pub database_url: String,
 }
 
+/// How the process logs (to standard error).
+#[derive(clap::Args, Debug, Clone)]
+pub struct LogConfig {
+    /// `text` for people, `json` (one object per line) for log collectors. Colour only on a
+    /// terminal and never when `NO_COLOR` is set. The level is `RUST_LOG` (default
+    /// `policygraph=info`: one summary line a minute per server, requests at `debug`).
+    #[arg(
+        long,
+        env = "POLICYGRAPH_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+}
+
+/// The shape of log lines.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// Where the seed corpus lives.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SeedsConfig {

@@ -4,6 +4,7 @@
 //! GraphQL layer costs. Every refusal, whatever the layer, is a GraphQL-shaped JSON body with
 //! `extensions.code`.
 
+pub mod activity;
 mod bearer;
 mod listen;
 mod pages;
@@ -30,6 +31,7 @@ use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::api::{self, errors::Code};
@@ -92,18 +94,29 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .layer(axum::Extension(limits))
         .layer(DefaultBodyLimit::max(limits.max_body))
         .layer(axum::middleware::from_fn_with_state(limits, within_limits))
+        .layer(axum::middleware::from_fn(activity::count))
+        .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
+                    let id = request
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
                     tracing::info_span!(
                         "request",
+                        id,
                         method = %request.method(),
                         uri = %bearer::scrubbed(request.uri()),
                         version = ?request.version(),
                     )
                 })
-                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                .on_response(DefaultOnResponse::new().level(tracing::Level::DEBUG)),
         )
+        .layer(SetRequestIdLayer::x_request_id(
+            activity::RequestIds::default(),
+        ))
         .with_state(state);
     match cors {
         Some(cors) => router.layer(cors),

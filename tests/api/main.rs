@@ -16,6 +16,7 @@ mod http;
 mod import;
 mod limits;
 mod live;
+mod logs;
 mod over_time;
 mod schema;
 mod store;
