@@ -90,6 +90,16 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL); `schema.graphql` is this output.
     Schema,
+    /// Print a shell completion script, e.g. `policygraph completions bash >
+    /// /etc/bash_completion.d/policygraph`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `policygraph man > policygraph.1 && man
+    /// ./policygraph.1`.
+    Man,
     /// Write the whole graph, or the neighbourhood of a node, for other tools: Graphviz, Gephi or
     /// yEd, spreadsheets, Markdown, JSON, or the goals × programmes traceability matrix.
     Export {
@@ -178,6 +188,17 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Schema => {
             print!("{}", api::sdl());
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "policygraph", &mut out);
+            Ok(0)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;
             Ok(0)
         }
         Command::Check {

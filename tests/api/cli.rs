@@ -54,3 +54,46 @@ fn load_creates_the_database_and_says_so() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn completions_are_valid_shell_and_the_manual_names_every_command() {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let unused = dir.path().join("unused.db");
+    let out = policygraph(&["completions", "bash"], &unused);
+    assert_eq!(out.status.code(), Some(0));
+    let script = dir.path().join("policygraph.bash");
+    std::fs::write(&script, &out.stdout).expect("script");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash runs");
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for command in ["serve", "load", "import", "export", "token", "doctor"] {
+        assert!(
+            text.contains(command),
+            "{command} missing from the completions"
+        );
+    }
+    let man = policygraph(&["man"], &unused);
+    assert_eq!(man.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.contains(".TH policygraph 1"), "{page}");
+    for command in [
+        "serve",
+        "load",
+        "import",
+        "export",
+        "token",
+        "doctor",
+        "completions",
+    ] {
+        assert!(page.contains(command), "{command} missing from the manual");
+    }
+    assert!(!unused.exists(), "printing help text created a database");
+}

@@ -610,3 +610,27 @@ async fn the_border_security_goal_is_implemented_by_the_2021_2025_programme_with
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_site_icon_is_served_so_graphiql_loads_without_a_404() {
+    let app = spawn_app().await;
+    let response = reqwest::get(format!("{}/favicon.ico", app.address))
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains(r#"<link rel="icon" href="/favicon.ico""#),
+        "{page}"
+    );
+}
