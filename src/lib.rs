@@ -20,6 +20,7 @@ pub mod findings;
 pub mod generate;
 pub mod graph;
 pub mod import;
+pub mod metrics;
 pub mod model;
 pub mod rules;
 pub mod server;

@@ -142,6 +142,24 @@ pub fn is_mutation(request: &mut Request) -> bool {
 
 /// Runs one request in `session`, with every error coded.
 pub async fn execute(schema: &ApiSchema, session: Session, mut request: Request) -> Response {
-    limits::parse_cached(&mut request);
-    errors::ensure_codes(schema.execute(session.attach(request)).await)
+    // The operation's name: the request's `operationName`, else the document's only one.
+    let named =
+        limits::parse_cached(&mut request).and_then(|document| match &document.operations {
+            DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+                ops.keys().next().map(|name| name.to_string())
+            }
+            _ => None,
+        });
+    let operation = request.operation_name.clone().or(named);
+    let response = errors::ensure_codes(schema.execute(session.attach(request)).await);
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref()?.get("code").cloned())
+        .map_or("ok".to_owned(), |code| match code {
+            async_graphql::Value::String(code) => code,
+            other => other.to_string(),
+        });
+    crate::metrics::operation(operation.as_deref(), &outcome);
+    response
 }

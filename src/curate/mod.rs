@@ -133,6 +133,11 @@ impl Curator {
         self.snapshot.load_full()
     }
 
+    /// Open `graphChanged` subscriptions.
+    pub fn subscriber_count(&self) -> usize {
+        self.events.receiver_count()
+    }
+
     /// A stream of committed changes, for subscriptions.
     pub fn subscribe(&self) -> broadcast::Receiver<GraphChanged> {
         self.events.subscribe()
@@ -140,6 +145,7 @@ impl Curator {
 
     /// Applies `edits` (each labelled with its input field) as one transaction, all or nothing.
     pub async fn apply(&self, actor: &Actor, edits: &[(String, Edit)]) -> Result<Applied, Refusal> {
+        let started = std::time::Instant::now();
         let mut known = self.writer.lock().await;
         // A failed write ends by dropping its transaction, which closes the connection
         // (SQLite rolls back, even after a full disk), so no later write inherits its state.
@@ -147,6 +153,13 @@ impl Curator {
             Ok(tx) => self.apply_in(tx, &mut known, actor, edits).await,
             Err(e) => Err(Refusal::Failed(e)),
         };
+        let label = match &outcome {
+            Ok(applied) if applied.changed.is_some() => "applied",
+            Ok(_) => "unchanged",
+            Err(Refusal::Rejected(_)) => "rejected",
+            Err(Refusal::Failed(_)) => "failed",
+        };
+        crate::metrics::write(label, started.elapsed());
         match &outcome {
             Ok(_) => self.set_failure(None),
             Err(Refusal::Rejected(_)) => {}

@@ -47,9 +47,14 @@ static SERVED: AtomicU64 = AtomicU64::new(0);
 static CLIENT_ERRORS: AtomicU64 = AtomicU64::new(0);
 static SERVER_ERRORS: AtomicU64 = AtomicU64::new(0);
 
-/// Counts each answered request by its status class.
+/// Counts each answered request by its status class, for the summary line and `/metrics`.
 pub async fn count(request: Request, next: Next) -> Response {
+    let route = crate::metrics::route(request.uri().path());
+    let started = std::time::Instant::now();
+    let in_flight = crate::metrics::InFlight::start();
     let response = next.run(request).await;
+    drop(in_flight);
+    crate::metrics::request(route, response.status().as_u16(), started.elapsed());
     SERVED.fetch_add(1, Ordering::Relaxed);
     if response.status().is_client_error() {
         CLIENT_ERRORS.fetch_add(1, Ordering::Relaxed);

@@ -75,6 +75,8 @@ pub struct Access {
 
 /// The router, without a socket, so tests can drive it directly.
 pub fn app(state: AppState, limits: HttpLimits) -> Router {
+    // The recorder goes in before the first request is counted.
+    crate::metrics::handle();
     let cors = (!state.access.cors_origins.is_empty()).then(|| {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(state.access.cors_origins.clone()))
@@ -87,7 +89,8 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .route("/graphiql/{asset}", get(pages::graphiql_asset))
         .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
     if state.access.bench_route {
         router = router.route("/bench/implementers", get(bench_implementers));
     }
@@ -373,6 +376,31 @@ struct GoalParam {
 /// The answer of `{ implementers(goal: $goal) { node { id } depth } }` with no GraphQL layer:
 /// the same traversal, the same JSON shape, straight from the snapshot. Read-only; it exists so
 /// `scripts/bench-http.sh` can show what parsing, validation and resolvers cost.
+/// The Prometheus scrape (see `crate::metrics`); it obeys `--private-reads`.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Err(refused) = authenticate(&state, &headers).await {
+        return refused;
+    }
+    let graph = state.graph();
+    let (in_use, idle) = state.pool.connections();
+    let text = crate::metrics::render(crate::metrics::Gauges {
+        nodes: graph.node_count(),
+        edges: graph.edge_count(),
+        log_position: state.curator.known().unwrap_or(-1),
+        subscribers: state.curator.subscriber_count(),
+        connections_in_use: in_use,
+        connections_idle: idle,
+    });
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
 async fn bench_implementers(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -106,6 +106,15 @@ impl Store {
         Store { pool }
     }
 
+    /// Connections open now: in use, and idle.
+    pub fn connections(&self) -> (usize, usize) {
+        let idle = self.pool.num_idle();
+        (
+            self.pool.size() as usize - idle.min(self.pool.size() as usize),
+            idle,
+        )
+    }
+
     /// Closes every connection (waiting for those in use), e.g. before the file is moved or
     /// checked by another program.
     pub async fn close(&self) {
