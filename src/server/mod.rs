@@ -29,7 +29,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
+use serde_json::{Value, json};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -567,9 +567,42 @@ async fn graphql_post(
     )
     .await;
     match batch {
-        Ok(batch) => run(&state, &headers, limits, batch).await,
+        Ok(mut batch) => {
+            if batch.iter_mut().any(|r| r.query.trim().is_empty()) {
+                if let Some(message) = missing_query(&body) {
+                    return request_error(&message);
+                }
+            }
+            run(&state, &headers, limits, batch).await
+        }
         Err(e) => request_error(&format!("cannot read the GraphQL request body: {e}")),
     }
+}
+
+/// Why a JSON body has no query, naming the keys it has (`{"qeury": ...}` is a typo the
+/// parser would otherwise report as a syntax error in an empty document); `None` when every
+/// request has a `query` key.
+fn missing_query(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let requests: Vec<&Value> = match &value {
+        Value::Array(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    requests.iter().find_map(|request| {
+        let object = request.as_object()?;
+        if object.contains_key("query") {
+            return None;
+        }
+        let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+        Some(format!(
+            "the request has no `query` (its keys: {}); send {{\"query\": \"...\"}}",
+            if keys.is_empty() {
+                "none".to_owned()
+            } else {
+                keys.join(", ")
+            }
+        ))
+    })
 }
 
 /// Executes a single or batched request against one snapshot.
@@ -620,9 +653,14 @@ async fn run(
         }
     };
     let graphql_media = wants_graphql_response(headers);
-    // Under application/graphql-response+json a request that never executed is a 400.
+    // Under application/graphql-response+json a request that never executed (its errors
+    // come from parsing or validation, so none has a path) is a 400 without `data`.
     let failed_before_execution = match &response {
-        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
+        BatchResponse::Single(r) => {
+            r.data == async_graphql::Value::Null
+                && !r.errors.is_empty()
+                && r.errors.iter().all(|e| e.path.is_empty())
+        }
         BatchResponse::Batch(_) => false,
     };
     let status = if graphql_media && failed_before_execution {
@@ -635,7 +673,15 @@ async fn run(
     } else {
         "application/json"
     };
-    match serde_json::to_vec(&response) {
+    let body = serde_json::to_value(&response).and_then(|mut value| {
+        if graphql_media && failed_before_execution {
+            if let Some(object) = value.as_object_mut() {
+                object.remove("data");
+            }
+        }
+        serde_json::to_vec(&value)
+    });
+    match body {
         Ok(body) => (
             status,
             [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],

@@ -634,3 +634,59 @@ async fn the_site_icon_is_served_so_graphiql_loads_without_a_404() {
         "{page}"
     );
 }
+
+/// GraphQL over HTTP: a client that accepts `application/graphql-response+json` gets a 400
+/// without `data` when its request never executed, and data with a 200 when it did.
+#[tokio::test]
+async fn graphql_response_json_answers_by_the_spec() {
+    let app = spawn_app().await;
+    let post = |body: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", "application/graphql-response+json")
+            .json(&body)
+            .send()
+    };
+    for (query, what) in [
+        ("{ nodes(first: 1) { totalCount ", "a syntax error"),
+        ("{ nodes { noSuchField } }", "a validation error"),
+    ] {
+        let response = post(json!({ "query": query })).await.expect("request");
+        assert_eq!(response.status(), 400, "{what}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/graphql-response+json",
+            "{what}"
+        );
+        let body: Value = response.json().await.expect("JSON");
+        assert!(body.get("data").is_none(), "{what}: {body}");
+        assert!(body["errors"][0]["message"].is_string(), "{what}: {body}");
+    }
+    // An error while executing keeps the data (and the 200).
+    let response = post(json!({ "query": r#"{ implementers(goal: "state:belarus") { depth } }"# }))
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    assert!(body.get("data").is_some(), "{body}");
+    assert!(body["errors"][0]["path"].is_array(), "{body}");
+}
+
+#[tokio::test]
+async fn a_body_without_query_says_so() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "qeury": "{ nodes { totalCount } }" }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("JSON");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("no `query`") && message.contains("qeury"),
+        "{body}"
+    );
+}
