@@ -100,6 +100,16 @@ enum Command {
     /// Print the manual page (roff), e.g. `policygraph man > policygraph.1 && man
     /// ./policygraph.1`.
     Man,
+    /// Probe a running server: exit 0 when `URL` answers 2xx within 3 s, 1 otherwise. For
+    /// container health checks (the image has no curl): `policygraph healthcheck`.
+    Healthcheck {
+        /// What to probe; `/readyz` checks the store too, `/healthz` only that the server runs.
+        #[arg(
+            env = "POLICYGRAPH_HEALTHCHECK_URL",
+            default_value = "http://127.0.0.1:8080/readyz"
+        )]
+        url: String,
+    },
     /// Write the whole graph, or the neighbourhood of a node, for other tools: Graphviz, Gephi or
     /// yEd, spreadsheets, Markdown, JSON, or the goals × programmes traceability matrix.
     Export {
@@ -196,6 +206,20 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             clap_complete::generate(shell, &mut Cli::command(), "policygraph", &mut out);
             Ok(0)
         }
+        Command::Healthcheck { url } => runtime()?.block_on(async {
+            let status = crate::server::probe(&url, std::time::Duration::from_secs(3)).await;
+            match status {
+                Ok(code) if (200..300).contains(&code) => Ok(0),
+                Ok(code) => {
+                    eprintln!("{url} answered {code}");
+                    Ok(1)
+                }
+                Err(e) => {
+                    eprintln!("{url}: {e}");
+                    Ok(1)
+                }
+            }
+        }),
         Command::Man => {
             use clap::CommandFactory;
             clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout().lock())?;

@@ -73,6 +73,19 @@ pub struct Access {
     pub bench_route: bool,
 }
 
+/// The status a GET of `url` answers with, within `timeout` (for `policygraph healthcheck`).
+pub async fn probe(url: &str, timeout: Duration) -> Result<u16, String> {
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let uri: axum::http::Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
+    let client = Client::builder(TokioExecutor::new()).build_http::<http_body_util::Empty<Bytes>>();
+    match tokio::time::timeout(timeout, client.get(uri)).await {
+        Ok(Ok(response)) => Ok(response.status().as_u16()),
+        Ok(Err(e)) => Err(format!("no answer: {e}")),
+        Err(_) => Err(format!("no answer within {} s", timeout.as_secs())),
+    }
+}
+
 /// The router, without a socket, so tests can drive it directly.
 pub fn app(state: AppState, limits: HttpLimits) -> Router {
     // The recorder goes in before the first request is counted.

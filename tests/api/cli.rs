@@ -97,3 +97,27 @@ fn completions_are_valid_shell_and_the_manual_names_every_command() {
     }
     assert!(!unused.exists(), "printing help text created a database");
 }
+
+#[tokio::test]
+async fn healthcheck_exits_0_on_a_ready_server_and_1_on_no_server() {
+    let app = crate::helpers::spawn_app().await;
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let unused = dir.path().join("unused.db");
+    let ready = format!("{}/readyz", app.address);
+    let out = tokio::task::spawn_blocking({
+        let unused = unused.clone();
+        move || policygraph(&["healthcheck", &ready], &unused)
+    })
+    .await
+    .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Nothing listens on port 9 (discard) here.
+    let out = policygraph(&["healthcheck", "http://127.0.0.1:9/readyz"], &unused);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no answer"));
+}
