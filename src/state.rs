@@ -30,6 +30,8 @@ pub struct AppState {
     pub curator: Arc<Curator>,
     /// Who may read and from which origins.
     pub access: Access,
+    /// The stop signal open WebSockets watch.
+    pub shutdown: crate::server::Shutdown,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             limits,
             curator,
             access: Access::default(),
+            shutdown: crate::server::Shutdown::default(),
         })
     }
 

@@ -284,8 +284,9 @@ pub(super) async fn serve_graph(
         database = %url,
         "serving GraphQL at http://{address}/graphql"
     );
+    let shutdown = app_state.shutdown.clone();
     let app = server::app(app_state, serve.http_limits());
     server::activity::spawn_summary(std::time::Duration::from_secs(60));
-    server::serve(listener, app, serve.connection_limits()).await;
+    server::serve(listener, app, serve.connection_limits(), shutdown).await;
     Ok(0)
 }

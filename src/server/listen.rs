@@ -43,9 +43,24 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets in-flight requests finish.
-pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits) {
-    serve_until(listener, app, limits, super::shutdown_signal()).await;
+/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets in-flight requests finish
+/// and tells open WebSockets (watching `shutdown`) that the server is going away, waiting up
+/// to two seconds for them to close.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: super::Shutdown,
+) {
+    let stop = {
+        let shutdown = shutdown.clone();
+        async move {
+            super::shutdown_signal().await;
+            shutdown.trigger();
+        }
+    };
+    serve_until(listener, app, limits, stop).await;
+    shutdown.drained(Duration::from_secs(2)).await;
 }
 
 /// The open connections, oldest first: how many requests each has in flight, and how to

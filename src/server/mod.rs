@@ -8,8 +8,10 @@ pub mod activity;
 mod bearer;
 mod listen;
 mod pages;
+mod shutdown;
 
 pub use listen::{ConnectionLimits, serve, serve_until};
+pub use shutdown::Shutdown;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -200,9 +202,12 @@ async fn graphql_ws(
     let session = state.session(None);
     let private = state.access.private_reads;
     let schema = state.schema.clone();
+    let stopping = state.shutdown.stopping();
+    let open = state.shutdown.open();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
+        .on_upgrade(move |socket| async move {
+            let _open = open;
             // No fixed snapshot: each operation on a long-lived socket reads the current one.
             let mut data = async_graphql::Data::default();
             data.insert(session.pool.clone());
@@ -212,7 +217,41 @@ async fn graphql_ws(
             // engine closes every failed init with 1002, so the close is rewritten on its way out.
             let refused = Arc::new(AtomicBool::new(false));
             let refused_init = refused.clone();
-            let (sink, stream) = stream.split();
+            let (mut socket_sink, stream) = socket.split();
+            // The engine writes into a channel; a forwarder writes to the socket, and on
+            // shutdown sends the close frame 1001 ("going away") itself.
+            let (outgoing, mut queued) = tokio::sync::mpsc::channel::<Message>(32);
+            let sink =
+                futures_util::sink::unfold(outgoing, |outgoing, message: Message| async move {
+                    outgoing
+                        .send(message)
+                        .await
+                        .map_err(|_| axum::Error::new("the socket has closed"))?;
+                    Ok::<_, axum::Error>(outgoing)
+                });
+            let forward = async move {
+                tokio::pin!(stopping);
+                loop {
+                    tokio::select! {
+                        message = queued.recv() => match message {
+                            Some(message) => {
+                                if socket_sink.send(message).await.is_err() {
+                                    break;
+                                }
+                            }
+                            None => break,
+                        },
+                        () = &mut stopping => {
+                            let going_away = Message::Close(Some(CloseFrame {
+                                code: 1001,
+                                reason: "the server is shutting down".into(),
+                            }));
+                            let _ = socket_sink.send(going_away).await;
+                            break;
+                        }
+                    }
+                }
+            };
             let sink = sink.with(move |message: Message| {
                 let message = match message {
                     Message::Close(Some(frame))
@@ -227,7 +266,7 @@ async fn graphql_ws(
                 };
                 futures_util::future::ready(Ok::<_, axum::Error>(message))
             });
-            GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
+            let serve = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .with_data(data)
                 .on_connection_init(move |payload| async move {
                     let actor = connection_actor(&pool, header_actor, &payload, private).await;
@@ -240,7 +279,8 @@ async fn graphql_ws(
                     }
                     Ok(data)
                 })
-                .serve()
+                .serve();
+            tokio::join!(serve, forward);
         })
 }
 

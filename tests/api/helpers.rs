@@ -52,6 +52,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// An HTTP client.
     pub client: reqwest::Client,
+    /// The server's stop signal for its WebSockets.
+    pub shutdown: policygraph::server::Shutdown,
 }
 
 /// Starts the real server on port 0 over a fresh database loaded from `seeds/`.
@@ -97,6 +99,7 @@ pub async fn spawn_on(db: TestDb, writer: store::Store, config: Config) -> TestA
         .await
         .expect("state builds")
         .with_access(config.access);
+    let shutdown = app_state.shutdown.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("ephemeral port");
@@ -110,6 +113,7 @@ pub async fn spawn_on(db: TestDb, writer: store::Store, config: Config) -> TestA
         address,
         db,
         client: reqwest::Client::new(),
+        shutdown,
     }
 }
 

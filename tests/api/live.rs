@@ -153,3 +153,33 @@ async fn a_refused_token_in_connection_init_closes_with_4403() {
         other => panic!("expected a 4403 close, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn open_subscriptions_hear_going_away_when_the_server_stops() {
+    let app = spawn_app().await;
+    let mut socket = open(&app.address, json!({})).await;
+    assert_eq!(read(&mut socket).await["type"], "connection_ack");
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription { graphChanged { actor } }" } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("subscribe sent");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    app.shutdown.trigger();
+    let frame = loop {
+        let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("stream open")
+            .expect("message");
+        match message {
+            Message::Close(frame) => break frame,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    let frame = frame.expect("a close frame with a code");
+    assert_eq!(u16::from(frame.code), 1001, "{frame:?}");
+}
