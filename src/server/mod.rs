@@ -385,8 +385,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }))
 }
 
-/// Readiness: the store can be read, and the last write did not fail on the store's side.
-/// 503 with the reasons otherwise.
+/// Readiness: the store can be read, the last write did not fail on the store's side, and the
+/// snapshot knows which change-log position it reflects; 503 with the reasons otherwise. The
+/// body also gives the snapshot's size and both log positions.
 async fn readyz(State(state): State<AppState>) -> Response {
     let mut problems = Vec::new();
     match tokio::time::timeout(
@@ -405,17 +406,32 @@ async fn readyz(State(state): State<AppState>) -> Response {
     if let Some(failure) = state.curator.write_failure().await {
         problems.push(format!("the last write failed: {failure}"));
     }
+    // Where the store's change log is, and where the served snapshot is: a follower a few
+    // hundred milliseconds behind is normal; the numbers let an operator see one that is not.
+    let store_position = crate::store::changes::position(&state.pool).await.ok();
+    let snapshot_position = state.curator.known();
+    if snapshot_position.is_none() {
+        problems.push("the snapshot does not know its change-log position".to_owned());
+    }
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
     let ready = problems.is_empty();
+    let graph = state.graph();
     (
         status,
-        axum::Json(
-            json!({ "status": if ready { "ready" } else { "not ready" }, "problems": problems }),
-        ),
+        axum::Json(json!({
+            "status": if ready { "ready" } else { "not ready" },
+            "problems": problems,
+            "snapshot": {
+                "nodes": graph.node_count(),
+                "edges": graph.edge_count(),
+                "logPosition": snapshot_position,
+            },
+            "store": { "logPosition": store_position },
+        })),
     )
         .into_response()
 }

@@ -293,3 +293,48 @@ async fn search_follows_updates_and_deletes() {
 fn create_query(id: &str) -> String {
     create(id)["query"].as_str().unwrap_or_default().to_owned()
 }
+
+/// `/readyz` names the snapshot and both change-log positions; after another process writes,
+/// the snapshot's position reaches the store's.
+#[tokio::test]
+async fn readyz_shows_the_snapshot_catching_up_with_the_log() {
+    let app = spawn_app().await;
+    let positions = || async {
+        let body: Value = reqwest::get(format!("{}/readyz", app.address))
+            .await
+            .expect("readyz")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(body["status"], "ready", "{body}");
+        (
+            body["snapshot"]["logPosition"]
+                .as_i64()
+                .expect("snapshot position"),
+            body["store"]["logPosition"]
+                .as_i64()
+                .expect("store position"),
+            body["snapshot"]["nodes"].as_i64().expect("nodes"),
+        )
+    };
+    let (snapshot, before, nodes) = positions().await;
+    assert_eq!(snapshot, before);
+    assert_eq!(nodes, 399);
+    let edited = tempfile::TempDir::new().expect("temp dir");
+    seeds_with_a_new_title(edited.path());
+    cli(
+        &app.db,
+        &["load", "--seeds", &edited.path().to_string_lossy()],
+    );
+    let started = Instant::now();
+    loop {
+        let (snapshot, store, _) = positions().await;
+        assert!(store > before, "the load wrote nothing to the log");
+        if snapshot == store {
+            break;
+        }
+        assert!(snapshot < store, "the snapshot is ahead of the store");
+        assert!(started.elapsed() < PATIENCE, "the snapshot never caught up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
