@@ -38,8 +38,13 @@ pub fn exit_code(reading: &Reading, deny_warnings: bool) -> u8 {
     u8::from(failing)
 }
 
-/// Writes the findings of `reading` in `format`.
-pub fn report(reading: &Reading, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+/// Writes the findings of `reading` (of the seed directory `seeds`) in `format`.
+pub fn report(
+    reading: &Reading,
+    seeds: &std::path::Path,
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     match format {
         Format::Text => text(reading, out),
         Format::Json => {
@@ -54,7 +59,7 @@ pub fn report(reading: &Reading, format: Format, out: &mut dyn Write) -> std::io
             writeln!(out, "{body:#}")
         }
         Format::Junit => junit(reading, out),
-        Format::Sarif => writeln!(out, "{:#}", sarif(reading)),
+        Format::Sarif => writeln!(out, "{:#}", sarif(reading, seeds)),
         Format::Github => github(reading, out),
     }
 }
@@ -212,7 +217,27 @@ fn case_body(d: &Diagnostic) -> String {
     }
 }
 
-fn sarif(reading: &Reading) -> serde_json::Value {
+/// The `file:` URI of a directory, ending in `/` (the SARIF base the artifacts are relative to).
+fn directory_uri(dir: &std::path::Path) -> String {
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let text = absolute.display().to_string().replace('\\', "/");
+    let encoded = text.replace('%', "%25").replace(' ', "%20");
+    let slash = if encoded.starts_with('/') { "" } else { "/" };
+    format!("file://{slash}{}/", encoded.trim_end_matches('/'))
+}
+
+/// A path relative to `base` with `/` separators, for a SARIF artifact URI.
+fn relative_uri(path: &std::path::Path, base: &std::path::Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    relative
+        .display()
+        .to_string()
+        .replace('\\', "/")
+        .replace('%', "%25")
+        .replace(' ', "%20")
+}
+
+fn sarif(reading: &Reading, seeds: &std::path::Path) -> serde_json::Value {
     let mut rules: Vec<&str> = reading.diagnostics.iter().map(|d| d.code).collect();
     rules.sort_unstable();
     rules.dedup();
@@ -226,7 +251,10 @@ fn sarif(reading: &Reading) -> serde_json::Value {
                 "message": { "text": format!("{}: {}", d.key, d.message) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": d.file.display().to_string().replace('\\', "/") },
+                        "artifactLocation": {
+                            "uri": relative_uri(&d.file, seeds),
+                            "uriBaseId": "SEEDS",
+                        },
                         "region": { "startLine": d.line, "startColumn": d.column }
                     }
                 }]
@@ -240,8 +268,17 @@ fn sarif(reading: &Reading) -> serde_json::Value {
             "tool": { "driver": {
                 "name": "policygraph",
                 "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules.iter().map(|r| json!({ "id": r })).collect::<Vec<_>>(),
+                "rules": rules.iter().map(|r| {
+                    let rule = crate::catalogue::rule(r);
+                    json!({
+                        "id": r,
+                        "shortDescription": { "text": rule.short },
+                        "fullDescription": { "text": rule.full },
+                        "help": { "text": rule.help },
+                    })
+                }).collect::<Vec<_>>(),
             }},
+            "originalUriBaseIds": { "SEEDS": { "uri": directory_uri(seeds) } },
             "results": results,
         }]
     })

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod catalogue;
 pub mod check;
 pub mod cli;
 pub mod config;

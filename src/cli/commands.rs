@@ -37,7 +37,12 @@ pub(super) fn check_seeds(
     }
     let today = as_of.unwrap_or_else(PartialDate::today);
     let reading = corpus::read_as_of(&seeds.seeds, today);
-    check::report(&reading, format, &mut std::io::stdout().lock())?;
+    check::report(
+        &reading,
+        &seeds.seeds,
+        format,
+        &mut std::io::stdout().lock(),
+    )?;
     Ok(check::exit_code(&reading, deny == Some(Deny::Warnings)))
 }
 

@@ -219,8 +219,32 @@ fn the_sarif_format_points_at_the_seed_line() {
         .find(|r| r["ruleId"] == "cycle")
         .expect("cycle");
     assert_eq!(result["level"], "error");
-    let region = &result["locations"][0]["physicalLocation"]["region"];
-    assert_eq!(region["startLine"], 19);
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["region"]["startLine"], 19);
+    // Relative to the seed directory, which the run names as its `SEEDS` base.
+    let artifact = &location["artifactLocation"];
+    assert_eq!(artifact["uriBaseId"], "SEEDS");
+    let uri = artifact["uri"].as_str().expect("uri");
+    assert!(!uri.starts_with('/') && uri.ends_with(".toml"), "{uri}");
+    let base = sarif["runs"][0]["originalUriBaseIds"]["SEEDS"]["uri"]
+        .as_str()
+        .expect("base");
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    // Every rule says what it checks and what to do.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    for rule in rules {
+        for field in ["shortDescription", "fullDescription", "help"] {
+            assert!(
+                rule[field]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{rule}"
+            );
+        }
+    }
 }
 
 #[test]
