@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value, json};
 
 use crate::corpus::Corpus;
-use crate::graph::{Contents, Graph, Update, Way};
-use crate::model::{Edge, EdgeKind, Node, NodeId, SourceText};
+use crate::graph::{Contents, Graph, Update};
+use crate::model::{Edge, Node, NodeId, SourceText, split_edge_id};
 
 /// Every node, edge and source text, keyed by id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,20 +58,12 @@ impl Dataset {
                 }
                 continue;
             }
-            let mut parts = id.splitn(3, '/');
-            let (Some(from), Some(kind), Some(to)) = (parts.next(), parts.next(), parts.next())
-            else {
-                continue;
-            };
-            let Some(from) = graph.lookup(from) else {
-                continue;
-            };
-            let found = graph
-                .edges(from, Way::Outgoing)
-                .map(|(e, _)| graph.edge(e))
-                .find(|e| e.kind.as_str() == kind && e.to.as_str() == to);
-            if let Some(edge) = found {
-                out.edges.insert(id.clone(), edge.to_edge());
+            let found = split_edge_id(id).and_then(|(from, kind, to)| {
+                let (a, b) = (graph.lookup(from.as_str())?, graph.lookup(to.as_str())?);
+                graph.find_edge(a, kind, b)
+            });
+            if let Some(e) = found {
+                out.edges.insert(id.clone(), graph.edge(e).to_edge());
             }
         }
         out
@@ -210,14 +202,12 @@ pub fn updates(finals: impl IntoIterator<Item = (String, Option<Entity>)>) -> Ve
             }),
             Some(Entity::Edge(edge)) => edge_puts.push(Update::Edge(edge)),
             None if id.contains('/') => {
-                let mut parts = id.splitn(3, '/');
-                let parsed = (|| {
-                    let from = NodeId::parse(parts.next()?).ok()?;
-                    let kind = EdgeKind::parse(parts.next()?)?;
-                    let to = NodeId::parse(parts.next()?).ok()?;
-                    Some(Update::DeleteEdge { from, kind, to })
-                })();
-                edge_deletes.extend(parsed);
+                let parsed = split_edge_id(&id);
+                edge_deletes.extend(parsed.map(|(from, kind, to)| Update::DeleteEdge {
+                    from,
+                    kind,
+                    to,
+                }));
             }
             None => node_deletes.extend(NodeId::parse(&id).ok().map(Update::DeleteNode)),
         }

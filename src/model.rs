@@ -435,6 +435,15 @@ pub fn edge_id(from: &NodeId, kind: EdgeKind, to: &NodeId) -> String {
     format!("{from}/{kind}/{to}")
 }
 
+/// The three parts of an edge id, the inverse of [`edge_id`]; `None` when `id` is not one.
+pub fn split_edge_id(id: &str) -> Option<(NodeId, EdgeKind, NodeId)> {
+    let mut parts = id.splitn(3, '/');
+    let from = NodeId::parse(parts.next()?).ok()?;
+    let kind = EdgeKind::parse(parts.next()?)?;
+    let to = NodeId::parse(parts.next()?).ok()?;
+    Some((from, kind, to))
+}
+
 /// A document whose full text is held by the store, so quotes can be located in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceText {
@@ -465,6 +474,24 @@ mod tests {
         assert!(matches!(NodeId::parse("goal"), Err(IdError::Shape(_))));
         for bad in ["goal:", "goal:A", "goal:a--b", "goal:-a", "goal:a b"] {
             assert!(matches!(NodeId::parse(bad), Err(IdError::Slug(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_edge_id_splits_back_into_its_parts() {
+        let (from, to) = (
+            NodeId::parse("body:cis").expect("id"),
+            NodeId::parse("state:belarus").expect("id"),
+        );
+        let id = edge_id(&from, EdgeKind::ChairedBy, &to);
+        assert_eq!(split_edge_id(&id), Some((from, EdgeKind::ChairedBy, to)));
+        for bad in [
+            "body:cis",
+            "body:cis/CHAIRS/state:x",
+            "body:cis/CHAIRED_BY/",
+            "a/b/c/d",
+        ] {
+            assert_eq!(split_edge_id(bad), None, "{bad}");
         }
     }
 

@@ -17,13 +17,6 @@ pub struct View<'g> {
     pub texts: BTreeMap<String, SourceText>,
 }
 
-/// The three parts of an edge id `<from>/<KIND>/<to>`.
-fn edge_parts(id: &str) -> Option<(&str, EdgeKind, &str)> {
-    let mut parts = id.splitn(3, '/');
-    let (from, kind, to) = (parts.next()?, parts.next()?, parts.next()?);
-    Some((from, EdgeKind::parse(kind)?, to))
-}
-
 impl<'g> View<'g> {
     /// The snapshot `graph` with nothing changed yet; `texts` are the stored texts the edits
     /// need.
@@ -37,8 +30,11 @@ impl<'g> View<'g> {
     }
 
     fn graph_edge(&self, id: &str) -> Option<Edge> {
-        let (from, kind, to) = edge_parts(id)?;
-        let (a, b) = (self.graph.lookup(from)?, self.graph.lookup(to)?);
+        let (from, kind, to) = crate::model::split_edge_id(id)?;
+        let (a, b) = (
+            self.graph.lookup(from.as_str())?,
+            self.graph.lookup(to.as_str())?,
+        );
         let e = self.graph.find_edge(a, kind, b)?;
         Some(self.graph.edge(e).to_edge())
     }
