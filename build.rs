@@ -16,4 +16,6 @@ fn main() {
     println!("cargo:rustc-env=POLICYGRAPH_COMMIT={commit}");
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs/heads");
+    // `sqlx::migrate!` embeds these folders: a new migration must rebuild the binary.
+    println!("cargo:rerun-if-changed=migrations");
 }

@@ -229,6 +229,18 @@ pub(super) async fn tokens(url: &str, action: TokenAction) -> anyhow::Result<u8>
     Ok(0)
 }
 
+/// `policygraph migrate-store`: copies one store into a new one.
+pub(super) async fn migrate_store(from: &str, to: &str) -> anyhow::Result<u8> {
+    let source = store::connect_existing(from).await?;
+    let target = store::connect(to).await?;
+    let report = store::copy::copy_all(&source, &target).await?;
+    for (table, rows) in &report {
+        println!("{table}: {rows} rows");
+    }
+    println!("copied {} to {}", store::redact(from), store::redact(to));
+    Ok(0)
+}
+
 /// `policygraph doctor`: the full integrity check (and a search-index rebuild on request).
 pub(super) async fn doctor(url: &str, rebuild_search: bool) -> anyhow::Result<u8> {
     let pool = store::connect_existing(url).await?;
@@ -240,6 +252,7 @@ pub(super) async fn doctor(url: &str, rebuild_search: bool) -> anyhow::Result<u8
     for problem in &problems {
         println!("{problem}");
     }
+    let url = store::redact(url);
     if problems.is_empty() {
         println!("{url}: no damage found");
         Ok(0)
@@ -262,6 +275,7 @@ pub(super) async fn serve_graph(
         for problem in &problems {
             eprintln!("{problem}");
         }
+        let url = store::redact(url);
         anyhow::bail!(
             "the database `{url}` is damaged ({} problem(s) above); not serving it. \
              `policygraph doctor --database-url {url}` runs the full check \
@@ -275,6 +289,7 @@ pub(super) async fn serve_graph(
             .map_err(explain)?;
         tracing::info!(created = report.created, seeds = %seeds.seeds.display(), "loaded the seed corpus into an empty database");
     }
+    let backend = pool.backend();
     let app_state = state::AppState::new(pool, serve.api_limits())
         .await?
         .with_access(serve.access()?);
@@ -286,7 +301,8 @@ pub(super) async fn serve_graph(
     tracing::info!(
         nodes = graph.node_count(),
         edges = graph.edge_count(),
-        database = %url,
+        database = %store::redact(url),
+        backend = backend.name(),
         "serving GraphQL at http://{address}/graphql"
     );
     let shutdown = app_state.shutdown.clone();

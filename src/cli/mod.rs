@@ -1,6 +1,6 @@
 //! The command line: `serve`, `load`, `import`, `generate`, `check`, `schema`, `export`,
-//! `query`, `token`, `doctor`, `healthcheck`, `completions`, `man`: the arguments and their
-//! help here, what each command does in `commands`.
+//! `query`, `token`, `doctor`, `migrate-store`, `healthcheck`, `completions`, `man`: the
+//! arguments and their help here, what each command does in `commands`.
 
 mod commands;
 
@@ -145,6 +145,19 @@ enum Command {
     /// Check the database file for damage (every page, every index, the search index) and
     /// optionally rebuild the search index. Exit code 0 when sound, 1 when damaged.
     Doctor(DoctorArgs),
+    /// Copy a whole store into a new, empty one, e.g. from the SQLite file to a shared
+    /// PostgreSQL database: the graph, the source texts, the change log (positions, times and
+    /// authors kept) and the tokens, in one transaction. The search index is rebuilt there.
+    #[command(name = "migrate-store")]
+    MigrateStore {
+        /// The store to copy: a path or `sqlite://` URL, or a `postgres://` URL.
+        #[arg(long)]
+        from: String,
+        /// The store to fill; created when missing, refused when it already holds a graph,
+        /// log entries or tokens.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Runs SQLite's full integrity check of the database and FTS5's check of its search index;
@@ -237,6 +250,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Query { query, variables } => query_database(&url, query, variables),
         Command::Token { action } => runtime()?.block_on(tokens(&url, action)),
         Command::Doctor(args) => runtime()?.block_on(doctor(&url, args.rebuild_search)),
+        Command::MigrateStore { from, to } => runtime()?.block_on(migrate_store(&from, &to)),
         Command::Serve { seeds, serve } => runtime()?.block_on(serve_graph(&url, &seeds, &serve)),
     }
 }

@@ -1,6 +1,7 @@
 //! Following the change log: every serving process applies the writes of every other process
-//! (a CLI `load` or `import`, another server on the same file) to its snapshot within one poll
-//! interval, and tells its `graphChanged` subscribers. The log's sequence number is the truth:
+//! (a CLI `load` or `import`, another server on the same file or PostgreSQL database) to its
+//! snapshot within one poll interval (on PostgreSQL, as soon as the commit is announced), and
+//! tells its `graphChanged` subscribers. The log's sequence number is the truth:
 //! a process remembers the last entry its snapshot reflects and applies the newer ones.
 
 use std::sync::{Arc, Weak};
@@ -136,14 +137,20 @@ impl Curator {
     }
 
     /// Follows the log every `every` (and compacts when due) for as long as the curator
-    /// lives. The poll reads one integer through `reads`, so it never waits for a write.
+    /// lives, and at once when PostgreSQL reports a commit (`LISTEN`). The poll reads one
+    /// integer through `reads`, so it never waits for a write; it stays the backstop, since a
+    /// notification can be lost with its connection.
     pub fn spawn_follower(self: &Arc<Self>, reads: Store, every: Duration) {
         let curator: Weak<Curator> = Arc::downgrade(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut wakeup = Listening::new(reads.clone()).await;
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = wakeup.next() => {}
+                }
                 let Some(curator) = curator.upgrade() else {
                     return;
                 };
@@ -159,7 +166,67 @@ impl Curator {
                 if let Err(e) = curator.compact_if_grown().await {
                     tracing::warn!(error = %e, "could not compact the snapshot");
                 }
+                wakeup.retry_if_lost().await;
             }
         });
+    }
+}
+
+/// How long a follower waits before listening again after its `LISTEN` connection failed.
+const LISTEN_RETRY: Duration = Duration::from_secs(5);
+
+/// A follower's `LISTEN` on PostgreSQL, re-established after a failure; never wakes on SQLite.
+struct Listening {
+    store: Store,
+    wakeup: Option<store::changes::Wakeup>,
+    /// When the last attempt to listen failed.
+    failed_at: Option<std::time::Instant>,
+}
+
+impl Listening {
+    async fn new(store: Store) -> Listening {
+        let mut listening = Listening {
+            store,
+            wakeup: None,
+            failed_at: None,
+        };
+        listening.listen().await;
+        listening
+    }
+
+    async fn listen(&mut self) {
+        match store::changes::Wakeup::listen(&self.store).await {
+            Ok(wakeup) => {
+                self.wakeup = wakeup;
+                self.failed_at = None;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for changes; polling only for now");
+                self.failed_at = Some(std::time::Instant::now());
+            }
+        }
+    }
+
+    /// Resolves on the next notification (or a reconnection, after which changes may have
+    /// been missed); never while not listening.
+    async fn next(&mut self) {
+        let Some(wakeup) = self.wakeup.as_mut() else {
+            return std::future::pending().await;
+        };
+        if let Err(e) = wakeup.next().await {
+            tracing::warn!(error = %e, "lost the change notifications; polling only for now");
+            self.wakeup = None;
+            self.failed_at = Some(std::time::Instant::now());
+        }
+    }
+
+    /// Listens again once [`LISTEN_RETRY`] has passed since a failure.
+    async fn retry_if_lost(&mut self) {
+        if self
+            .failed_at
+            .is_some_and(|failed| failed.elapsed() >= LISTEN_RETRY)
+        {
+            self.listen().await;
+        }
     }
 }

@@ -390,12 +390,14 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 /// body also gives the snapshot's size and both log positions.
 async fn readyz(State(state): State<AppState>) -> Response {
     let mut problems = Vec::new();
-    match tokio::time::timeout(
-        Duration::from_secs(2),
-        crate::store::health::probe_read(&state.pool),
-    )
-    .await
-    {
+    // Each probe is bounded, and they run at once: a database that is gone makes every one
+    // wait for a connection, and the answer must still come within the request's time.
+    let (read, write, store_position) = tokio::join!(
+        tokio::time::timeout(READY_PROBE, crate::store::health::probe_read(&state.pool)),
+        tokio::time::timeout(READY_PROBE, state.curator.write_failure()),
+        tokio::time::timeout(READY_PROBE, crate::store::changes::position(&state.pool)),
+    );
+    match read {
         Ok(Ok(())) => {}
         Ok(Err(e)) => {
             tracing::error!(error = %e, "readiness: the store cannot be read");
@@ -403,12 +405,16 @@ async fn readyz(State(state): State<AppState>) -> Response {
         }
         Err(_) => problems.push("the store did not answer within 2 s".to_owned()),
     }
-    if let Some(failure) = state.curator.write_failure().await {
-        problems.push(format!("the last write failed: {failure}"));
+    match write {
+        Ok(None) => {}
+        Ok(Some(failure)) => problems.push(format!("the last write failed: {failure}")),
+        Err(_) => {
+            problems.push("the last write failed, and the store still does not answer".to_owned())
+        }
     }
     // Where the store's change log is, and where the served snapshot is: a follower a few
     // hundred milliseconds behind is normal; the numbers let an operator see one that is not.
-    let store_position = crate::store::changes::position(&state.pool).await.ok();
+    let store_position = store_position.ok().and_then(|p| p.ok());
     let snapshot_position = state.curator.known();
     if snapshot_position.is_none() {
         problems.push("the snapshot does not know its change-log position".to_owned());
@@ -435,6 +441,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
     )
         .into_response()
 }
+
+/// How long each readiness probe may take.
+const READY_PROBE: Duration = Duration::from_secs(2);
 
 /// Query of `GET /bench/implementers`.
 #[derive(serde::Deserialize)]

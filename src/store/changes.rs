@@ -1,6 +1,7 @@
-//! Reading the change log: the audit trail of every write, oldest first.
+//! Reading the change log: the audit trail of every write, oldest first, and the wake-up a
+//! follower gets when another process appends to it.
 
-use super::{Store, Tx};
+use super::{Pool, Store, Tx};
 use sqlx::Row;
 
 use crate::error::Result;
@@ -41,21 +42,21 @@ pub async fn read_log(
     filter: &LogFilter<'_>,
     limit: usize,
 ) -> Result<(Vec<LogEntry>, bool)> {
-    let pool = &store.pool;
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, op, entity, before, after FROM change_log
-         WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR seq > ?2)
-           AND (?3 IS NULL OR entity = ?3)
-         ORDER BY seq LIMIT ?4",
-    )
-    .bind(filter.since)
-    .bind(filter.after_seq)
-    .bind(filter.entity)
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1))
-    .fetch_all(pool)
-    .await?;
+    let limit_plus_one = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-    let mut entries = rows
+    let mut entries = on_pool!(store, |p| {
+        sqlx::query(
+            "SELECT seq, at, actor, op, entity, before, after FROM change_log
+             WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR seq > $2)
+               AND ($3 IS NULL OR entity = $3)
+             ORDER BY seq LIMIT $4",
+        )
+        .bind(filter.since)
+        .bind(filter.after_seq)
+        .bind(filter.entity)
+        .bind(limit_plus_one)
+        .fetch_all(p)
+        .await?
         .into_iter()
         .map(|r| {
             Ok(LogEntry {
@@ -68,7 +69,8 @@ pub async fn read_log(
                 after: json(r.try_get("after")?),
             })
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+    });
     let more = entries.len() > limit;
     entries.truncate(limit);
     Ok((entries, more))
@@ -77,17 +79,17 @@ pub async fn read_log(
 /// Every entry after `after_seq` up to and including `upto`, oldest first, inside the
 /// caller's transaction: what a follower applies to catch up.
 pub async fn read_range(tx: &mut Tx, after_seq: i64, upto: i64) -> Result<Vec<LogEntry>> {
-    let conn = tx.conn()?;
-    let rows = sqlx::query(
-        "SELECT seq, at, actor, op, entity, after FROM change_log
-         WHERE seq > ?1 AND seq <= ?2 ORDER BY seq",
-    )
-    .bind(after_seq)
-    .bind(upto)
-    .fetch_all(&mut *conn)
-    .await?;
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-    rows.into_iter()
+    on_conn!(tx.conn()?, |c| {
+        sqlx::query(
+            "SELECT seq, at, actor, op, entity, after FROM change_log
+             WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+        )
+        .bind(after_seq)
+        .bind(upto)
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
         .map(|r| {
             Ok(LogEntry {
                 seq: r.try_get("seq")?,
@@ -100,6 +102,7 @@ pub async fn read_range(tx: &mut Tx, after_seq: i64, upto: i64) -> Result<Vec<Lo
             })
         })
         .collect()
+    })
 }
 
 /// The position of the newest change-log entry (0 for an empty log): every write moves it.
@@ -108,31 +111,81 @@ pub async fn last_seq(tx: &mut Tx) -> Result<i64> {
 }
 
 /// [`last_seq`] on a connection of this module's.
-pub(super) async fn last_seq_on(conn: &mut sqlx::SqliteConnection) -> Result<i64> {
-    Ok(
+pub(super) async fn last_seq_on(conn: &mut super::Conn) -> Result<i64> {
+    Ok(on_conn!(conn, |c| {
         sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
-            .fetch_one(conn)
-            .await?,
-    )
+            .fetch_one(&mut *c)
+            .await?
+    }))
 }
 
 /// The position of the newest change-log entry, read on its own (a follower's poll).
 pub async fn position(store: &Store) -> Result<i64> {
-    let mut conn = store.pool.acquire().await?;
+    let mut conn = store.acquire().await?;
     last_seq_on(&mut conn).await
+}
+
+/// The channel a PostgreSQL write notifies when it commits.
+const CHANNEL: &str = "policygraph_changes";
+
+/// Inside a write transaction: asks PostgreSQL to wake every follower when it commits (a
+/// notification is sent on commit and dropped on rollback). Nothing on SQLite, whose
+/// followers only poll.
+pub(super) async fn notify(conn: &mut super::Conn) -> Result<()> {
+    if let super::Conn::Postgres(c) = conn {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A wake-up call for followers: on PostgreSQL, a `LISTEN` on the channel writes notify.
+/// It says only that the log may have moved; the sequence number stays the truth, so a lost
+/// notification (a dropped connection) costs latency, never a change.
+pub struct Wakeup {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl Wakeup {
+    /// Listens on `store`'s database; `None` on SQLite (no notifications there).
+    pub async fn listen(store: &Store) -> Result<Option<Wakeup>> {
+        let Pool::Postgres(pool) = &store.pool else {
+            return Ok(None);
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(Some(Wakeup { listener }))
+    }
+
+    /// Waits for the next notification. A lost connection is retried inside (and reported as
+    /// a wake-up, since changes may have been missed meanwhile); an error means the database
+    /// refused to listen again.
+    pub async fn next(&mut self) -> Result<()> {
+        self.listener.try_recv().await?;
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Wakeup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Wakeup")
+    }
 }
 
 /// Count of entries matching `filter`.
 pub async fn count_log(store: &Store, filter: &LogFilter<'_>) -> Result<i64> {
-    let pool = &store.pool;
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM change_log
-         WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR seq > ?2)
-           AND (?3 IS NULL OR entity = ?3)",
-    )
-    .bind(filter.since)
-    .bind(filter.after_seq)
-    .bind(filter.entity)
-    .fetch_one(pool)
-    .await?)
+    Ok(on_pool!(store, |p| {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM change_log
+             WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR seq > $2)
+               AND ($3 IS NULL OR entity = $3)",
+        )
+        .bind(filter.since)
+        .bind(filter.after_seq)
+        .bind(filter.entity)
+        .fetch_one(p)
+        .await?
+    }))
 }

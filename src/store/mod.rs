@@ -1,158 +1,250 @@
-//! The store: every read and write of the database, and the only place that knows it is
-//! SQLite. Callers hold a [`Store`] (a cheap handle to the database) and, for work that must
-//! see one consistent state, a [`Tx`]; no sqlx type crosses this module's boundary, so a second
-//! backend is added here and nowhere else.
+//! The store: every read and write of the database, and the only place that knows which
+//! database it is. Two backends sit behind one handle: SQLite (the embedded default, a file)
+//! and PostgreSQL (the shared store of many servers, `DATABASE_URL=postgres://…`). Callers hold
+//! a [`Store`] (a cheap handle) and, for work that must see one consistent state, a [`Tx`]; no
+//! sqlx type crosses this module's boundary.
+//!
+//! Most statements are the same text on both backends (`$1` placeholders, which SQLite also
+//! reads) and are written once: [`on_conn!`] and [`on_pool!`] expand them once per backend, so
+//! each copy is type-checked against its driver. Where the SQL differs, both texts sit side by
+//! side, chosen by [`Backend`].
+
+/// Runs `$body` with `$c` bound to the open connection of a [`Conn`], once per backend.
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::Conn::Sqlite(pooled) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *pooled;
+                $body
+            }
+            $crate::store::Conn::Postgres(pooled) => {
+                let $c: &mut sqlx::PgConnection = &mut *pooled;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$p` bound to the pool of a [`Store`], once per backend.
+macro_rules! on_pool {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
 
 pub mod bulk;
 pub mod changes;
+mod connect;
+pub mod copy;
 pub mod health;
 mod read;
 pub mod search;
 pub mod tokens;
 mod write;
 
+pub use connect::{connect, connect_existing, redact};
 pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_texts};
 pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::pool::PoolConnection;
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 
 use crate::error::{Error, Result};
 
-/// Opens (creating if needed) the database at `url` and applies pending migrations: for the
-/// commands that make a database (`serve`, `load`, `import`) and for tests.
-pub async fn connect(url: &str) -> Result<Store> {
-    open(url, true).await
+/// Which database a store is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file: one machine, one writer at a time.
+    Sqlite,
+    /// A PostgreSQL database (or an engine speaking its protocol): shared by many servers.
+    Postgres,
 }
 
-/// Opens the database at `url`, refusing one that does not exist (a mistyped path must not
-/// silently become an empty database): for the commands that only read or add to one.
-pub async fn connect_existing(url: &str) -> Result<Store> {
-    open(url, false).await
-}
-
-/// Opens the database at `url` and applies pending migrations; creates the file only when
-/// `create` is set, and says so.
-///
-/// `url` is a `sqlite:` URL or a plain file path. Settings chosen on purpose: WAL so readers never
-/// wait for a writer, `synchronous=FULL` so a committed write survives power loss, foreign keys
-/// enforced, and a busy timeout so concurrent writers queue instead of failing.
-async fn open(url: &str, create: bool) -> Result<Store> {
-    let url = if url.starts_with("sqlite:") {
-        url.to_owned()
-    } else {
-        format!("sqlite://{url}")
-    };
-    let options = SqliteConnectOptions::from_str(&url)
-        .map_err(|e| Error::Database(format!("bad database URL `{url}`: {e}")))?
-        .create_if_missing(create)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let file = options.get_filename().to_path_buf();
-    let in_memory = file.as_os_str() == ":memory:";
-    if !in_memory && !file.exists() {
-        if !create {
-            return Err(Error::Invalid(format!(
-                "no database at `{}` (from --database-url or DATABASE_URL); check the path: \
-                 `policygraph serve`, `load` and `import` create one",
-                file.display()
-            )));
+impl Backend {
+    /// The backend a `DATABASE_URL` names: `postgres://` and `postgresql://` URLs are
+    /// PostgreSQL, anything else (a `sqlite:` URL or a plain path) is an SQLite file.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
         }
-        tracing::info!(path = %file.display(), "creating a new database");
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .map_err(|e| Error::Database(format!("cannot open `{url}`: {e}")))?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .map_err(|e| Error::Database(format!("cannot migrate `{url}`: {e}")))?;
-    Ok(Store { pool })
+
+    /// Its name in logs and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// SQL for the current UTC time as ISO 8601 text with milliseconds, the store's format.
+    fn now_sql(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            Backend::Postgres => {
+                "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+            }
+        }
+    }
+}
+
+/// The connections of one backend.
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// One connection taken from a [`Pool`].
+enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl Conn {
+    fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Closes the connection instead of returning it to the pool (its state is unknown).
+    async fn close(self) {
+        let _ = match self {
+            Conn::Sqlite(c) => c.close().await,
+            Conn::Postgres(c) => c.close().await,
+        };
+    }
 }
 
 /// A handle to the database; clones share its connections.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Store {
     /// A store over an open SQLite pool (migrations already applied): for tests and tools that
     /// set the pool up themselves.
     pub fn from_sqlite(pool: SqlitePool) -> Store {
-        Store { pool }
+        Store {
+            pool: Pool::Sqlite(pool),
+        }
     }
 
-    /// The SQLite pool underneath, for tests and SQLite-specific tools; the product itself
-    /// goes through the store's functions.
-    pub fn sqlite(&self) -> &SqlitePool {
-        &self.pool
+    /// The SQLite pool underneath, for tests and SQLite-specific tools; `None` on PostgreSQL.
+    /// The product itself goes through the store's functions.
+    pub fn sqlite(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
     }
 
     /// A store of one connection over the same database, for the single writer: reads
     /// (searches, token checks, the audit trail) can then never take the connection a write
     /// needs.
     pub fn writer(&self) -> Store {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_lazy_with(self.pool.connect_options().as_ref().clone());
+        let pool = match &self.pool {
+            Pool::Sqlite(pool) => Pool::Sqlite(
+                connect::sqlite_pool_options(1)
+                    .connect_lazy_with(pool.connect_options().as_ref().clone()),
+            ),
+            Pool::Postgres(pool) => Pool::Postgres(
+                connect::postgres_pool_options(1)
+                    .connect_lazy_with(pool.connect_options().as_ref().clone()),
+            ),
+        };
         Store { pool }
     }
 
     /// Connections open now: in use, and idle.
     pub fn connections(&self) -> (usize, usize) {
-        let idle = self.pool.num_idle();
-        (
-            self.pool.size() as usize - idle.min(self.pool.size() as usize),
-            idle,
-        )
+        let (size, idle) = on_pool!(self, |p| (p.size() as usize, p.num_idle()));
+        (size - idle.min(size), idle)
     }
 
     /// Closes every connection (waiting for those in use), e.g. before the file is moved or
     /// checked by another program.
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(self, |p| p.close().await)
+    }
+
+    async fn acquire(&self) -> Result<Conn> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
     }
 
     /// A read transaction: everything read through it sees one state of the database.
     pub async fn read(&self) -> Result<Tx> {
-        Tx::begin(&self.pool, "BEGIN").await
+        let begin = match self.backend() {
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        };
+        Tx::begin(self.acquire().await?, &[begin]).await
     }
 
     /// The write transaction: it holds the database's write lock from its first statement,
-    /// so what it reads stays true until it commits.
+    /// so what it reads stays true until it commits. On PostgreSQL the lock is the row of
+    /// `write_lock`, which every writer of every process takes first.
     pub async fn write(&self) -> Result<Tx> {
-        Tx::begin(&self.pool, "BEGIN IMMEDIATE").await
+        let statements: &[&str] = match self.backend() {
+            Backend::Sqlite => &["BEGIN IMMEDIATE"],
+            Backend::Postgres => &["BEGIN", "SELECT id FROM write_lock WHERE id = 1 FOR UPDATE"],
+        };
+        Tx::begin(self.acquire().await?, statements).await
     }
 }
 
 /// A transaction on one connection. Committed or rolled back explicitly; dropped or abandoned
-/// open, its connection is closed instead of returned (SQLite rolls back whatever it held), so
-/// a failed write can never leave a pooled connection inside a transaction.
+/// open, its connection is closed instead of returned (the database rolls back whatever it
+/// held), so a failed write can never leave a pooled connection inside a transaction.
 pub struct Tx {
-    conn: Option<sqlx::pool::PoolConnection<sqlx::Sqlite>>,
+    conn: Option<Conn>,
 }
 
 impl Tx {
-    async fn begin(pool: &SqlitePool, begin: &str) -> Result<Tx> {
-        let mut conn = pool.acquire().await?;
-        sqlx::query(begin).execute(&mut *conn).await?;
+    async fn begin(mut conn: Conn, statements: &[&str]) -> Result<Tx> {
+        for statement in statements {
+            if let Err(e) = on_conn!(&mut conn, |c| sqlx::query(statement)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))
+            {
+                // It may have begun: the connection goes, not back to the pool.
+                conn.close().await;
+                return Err(e.into());
+            }
+        }
         Ok(Tx { conn: Some(conn) })
     }
 
     /// The connection, while the transaction is open.
-    fn conn(&mut self) -> Result<&mut sqlx::SqliteConnection> {
-        match self.conn.as_mut() {
-            Some(conn) => Ok(&mut **conn),
-            None => Err(Error::Database("the transaction has ended".to_owned())),
-        }
+    fn conn(&mut self) -> Result<&mut Conn> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| Error::Database("the transaction has ended".to_owned()))
+    }
+
+    /// The backend the transaction runs on.
+    pub fn backend(&self) -> Backend {
+        self.conn.as_ref().map_or(Backend::Sqlite, Conn::backend)
     }
 
     async fn end(mut self, statement: &str) -> Result<()> {
@@ -160,11 +252,15 @@ impl Tx {
             .conn
             .take()
             .ok_or_else(|| Error::Database("the transaction has ended".to_owned()))?;
-        match sqlx::query(statement).execute(&mut *conn).await {
+        match on_conn!(&mut conn, |c| sqlx::query(statement)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 // Unknown state: the connection goes, not back to the pool.
-                let _ = conn.close().await;
+                conn.close().await;
                 Err(e.into())
             }
         }
@@ -180,30 +276,39 @@ impl Tx {
         self.end("ROLLBACK").await
     }
 
-    /// Ends the transaction after a failure by closing its connection (SQLite rolls back
-    /// by itself, even when a full disk left it unable to say so).
+    /// Ends the transaction after a failure by closing its connection (the database rolls
+    /// back by itself, even when a full disk left it unable to say so).
     pub async fn abandon(mut self) {
         if let Some(conn) = self.conn.take() {
-            let _ = conn.close().await;
+            conn.close().await;
         }
     }
 }
 
 impl Drop for Tx {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take() {
-            // Detached, the connection closes when dropped instead of returning to the pool
-            // mid-transaction.
-            drop(conn.detach());
+        // Detached, the connection closes when dropped instead of returning to the pool
+        // mid-transaction.
+        match self.conn.take() {
+            Some(Conn::Sqlite(conn)) => drop(conn.detach()),
+            Some(Conn::Postgres(conn)) => drop(conn.detach()),
+            None => {}
         }
     }
 }
 
 /// True when the database holds no nodes yet (a fresh file).
 pub async fn is_empty(store: &Store) -> Result<bool> {
-    let pool = &store.pool;
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM nodes")
-        .fetch_one(pool)
-        .await?;
+    let count: i64 = on_pool!(store, |p| {
+        sqlx::query_scalar("SELECT count(*) FROM nodes")
+            .fetch_one(p)
+            .await?
+    });
     Ok(count == 0)
+}
+
+/// A count or offset read back from the store as the `u32` the model keeps.
+fn to_u32(value: i64, what: &str) -> Result<u32> {
+    u32::try_from(value)
+        .map_err(|_| Error::Database(format!("stored data is invalid: {what} = {value}")))
 }

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Store, Tx};
-use sqlx::{Row, SqliteConnection};
+use super::{Backend, Conn, Store, Tx, to_u32};
+use sqlx::Row;
 
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
@@ -23,7 +23,7 @@ fn date(text: Option<&str>) -> Result<Option<PartialDate>> {
         .transpose()
 }
 
-/// A `nodes` row as SQLite's `json_array` writes it: id, title, note, date, start, end,
+/// A `nodes` row as the store's JSON aggregate writes it: id, title, note, date, start, end,
 /// place, format. Ids and dates never need JSON escapes, so they are borrowed.
 #[derive(serde::Deserialize)]
 struct NodeRow<'a>(
@@ -37,7 +37,7 @@ struct NodeRow<'a>(
     Option<String>,
 );
 
-/// An `edges` row as SQLite's `json_array` writes it: source, kind, target, note, valid_from,
+/// An `edges` row as the store's JSON aggregate writes it: source, kind, target, note, valid_from,
 /// valid_to.
 #[derive(serde::Deserialize)]
 struct EdgeRow<'a>(
@@ -49,11 +49,21 @@ struct EdgeRow<'a>(
     Option<&'a str>,
 );
 
+/// A `citations` row as read, before its numbers are checked.
+struct CitationRow {
+    node: Option<String>,
+    edge: Option<String>,
+    document: String,
+    quote: String,
+    /// start_char, end_char, line, col, occurrences.
+    numbers: [i64; 5],
+    excerpt: String,
+}
+
 /// Reads the whole graph in one read transaction, so the result is a consistent snapshot.
 pub async fn read_all(store: &Store) -> Result<Contents> {
-    let pool = &store.pool;
-    let mut tx = pool.begin().await?;
-    let contents = read_contents(&mut tx).await?;
+    let mut tx = store.read().await?;
+    let contents = read_contents(tx.conn()?).await?;
     tx.commit().await?;
     Ok(contents)
 }
@@ -61,21 +71,17 @@ pub async fn read_all(store: &Store) -> Result<Contents> {
 /// Reads the whole graph and the change-log position it reflects, in one read transaction, so
 /// a follower applying the log from that position neither misses nor repeats a change.
 pub async fn read_all_at(store: &Store) -> Result<(Contents, i64)> {
-    let pool = &store.pool;
-    let mut tx = pool.begin().await?;
-    let read = read_at_on(&mut tx).await?;
+    let mut tx = store.read().await?;
+    let read = read_at(&mut tx).await?;
     tx.commit().await?;
     Ok(read)
 }
 
 /// [`read_all_at`] inside the caller's transaction.
 pub async fn read_at(tx: &mut Tx) -> Result<(Contents, i64)> {
-    read_at_on(tx.conn()?).await
-}
-
-async fn read_at_on(tx: &mut SqliteConnection) -> Result<(Contents, i64)> {
-    let seq = super::changes::last_seq_on(&mut *tx).await?;
-    let contents = read_contents(&mut *tx).await?;
+    let conn = tx.conn()?;
+    let seq = super::changes::last_seq_on(conn).await?;
+    let contents = read_contents(conn).await?;
     Ok((contents, seq))
 }
 
@@ -85,20 +91,22 @@ pub async fn read_dataset(tx: &mut Tx) -> Result<Dataset> {
 }
 
 /// [`read_dataset`] on a connection of this module's.
-pub(super) async fn read_dataset_on(tx: &mut SqliteConnection) -> Result<Dataset> {
-    let contents = read_contents(&mut *tx).await?;
-    let rows = sqlx::query("SELECT node_id, path, text FROM documents")
-        .fetch_all(&mut *tx)
-        .await?;
+pub(super) async fn read_dataset_on(conn: &mut Conn) -> Result<Dataset> {
+    let contents = read_contents(conn).await?;
+    let rows: Vec<(String, String, String)> = on_conn!(conn, |c| {
+        sqlx::query_as("SELECT node_id, path, text FROM documents")
+            .fetch_all(&mut *c)
+            .await?
+    });
     let mut texts = BTreeMap::new();
-    for row in rows {
-        let document = id(row.try_get("node_id")?)?;
+    for (node_id, path, text) in rows {
+        let document = id(&node_id)?;
         let source = SourceText {
             document: document.clone(),
-            path: row.try_get("path")?,
-            text: row.try_get("text")?,
+            path,
+            text,
         };
-        texts.insert(document.to_string(), source);
+        texts.insert(node_id, source);
     }
     Ok(Dataset {
         nodes: contents
@@ -116,18 +124,20 @@ pub async fn read_texts(
     tx: &mut Tx,
     documents: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, SourceText>> {
-    let tx = tx.conn()?;
+    let conn = tx.conn()?;
     let mut texts = BTreeMap::new();
     for document in documents {
-        let row = sqlx::query("SELECT path, text FROM documents WHERE node_id = ?")
-            .bind(document)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = row {
+        let row: Option<(String, String)> = on_conn!(&mut *conn, |c| {
+            sqlx::query_as("SELECT path, text FROM documents WHERE node_id = $1")
+                .bind(document)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        if let Some((path, text)) = row {
             let source = SourceText {
                 document: id(document)?,
-                path: row.try_get("path")?,
-                text: row.try_get("text")?,
+                path,
+                text,
             };
             texts.insert(document.clone(), source);
         }
@@ -136,49 +146,79 @@ pub async fn read_texts(
 }
 
 /// Reads every node and edge with its citations, inside the caller's transaction.
-pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents> {
+pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
+    let backend = conn.backend();
     let mut node_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let mut edge_citations: HashMap<String, Vec<Citation>> = HashMap::new();
-    let rows = sqlx::query(
-        "SELECT node_id, edge_id, document_id, quote, start_char, end_char, line, col, occurrences,
-                excerpt
-         FROM citations ORDER BY id",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
+    let rows: Vec<CitationRow> = on_conn!(&mut *conn, |c| {
+        sqlx::query(
+            "SELECT node_id, edge_id, document_id, quote, start_char, end_char, line, col,
+                    occurrences, excerpt
+             FROM citations ORDER BY id",
+        )
+        .fetch_all(&mut *c)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(CitationRow {
+                node: row.try_get("node_id")?,
+                edge: row.try_get("edge_id")?,
+                document: row.try_get("document_id")?,
+                quote: row.try_get("quote")?,
+                numbers: [
+                    row.try_get("start_char")?,
+                    row.try_get("end_char")?,
+                    row.try_get("line")?,
+                    row.try_get("col")?,
+                    row.try_get("occurrences")?,
+                ],
+                excerpt: row.try_get("excerpt")?,
+            })
+        })
+        .collect::<Result<_>>()?
+    });
     for row in rows {
+        let [start, end, line, column, occurrences] = row.numbers;
         let citation = Citation {
-            document: id(row.try_get("document_id")?)?,
-            quote: row.try_get("quote")?,
-            start: row.try_get("start_char")?,
-            end: row.try_get("end_char")?,
-            line: row.try_get("line")?,
-            column: row.try_get("col")?,
-            occurrences: row.try_get("occurrences")?,
-            excerpt: row.try_get("excerpt")?,
+            document: id(&row.document)?,
+            quote: row.quote,
+            start: to_u32(start, "start_char")?,
+            end: to_u32(end, "end_char")?,
+            line: to_u32(line, "line")?,
+            column: to_u32(column, "col")?,
+            occurrences: to_u32(occurrences, "occurrences")?,
+            excerpt: row.excerpt,
         };
-        let node: Option<String> = row.try_get("node_id")?;
-        let edge: Option<String> = row.try_get("edge_id")?;
-        match (node, edge) {
+        match (row.node, row.edge) {
             (Some(n), _) => node_citations.entry(n).or_default().push(citation),
             (None, Some(e)) => edge_citations.entry(e).or_default().push(citation),
             (None, None) => return Err(corrupt("a citation with neither node nor edge")),
         }
     }
 
-    // Nodes and edges come back as one JSON array each, built by SQLite: sqlx hands every
-    // result row from its worker thread to the async side one by one, which made reading a
-    // million edges row by row take seconds of thread hand-offs (perf: futex and scheduler).
-    // The aggregate keeps the order of the sorted subquery, as SQLite implements it (an
-    // `ORDER BY` inside the aggregate would sort again: +0.7 s at 1m edges); the test
+    // Nodes and edges come back as one JSON array each, built by the database: sqlx hands
+    // every SQLite result row from its worker thread to the async side one by one, which made
+    // reading a million edges row by row take seconds of thread hand-offs (perf: futex and
+    // scheduler). SQLite's aggregate keeps the order of the sorted subquery (an `ORDER BY`
+    // inside the aggregate would sort again: +0.7 s at 1m edges); the test
     // `reading_returns_nodes_and_edges_in_id_order` guards that for the bundled SQLite.
-    let json: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date, end_date,
-                                                      place, format)), '[]')
-         FROM (SELECT * FROM nodes ORDER BY id)",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    // PostgreSQL sorts inside the aggregate, bytewise (`COLLATE "C"`) as SQLite does.
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date,
+                                                          end_date, place, format)), '[]')
+             FROM (SELECT * FROM nodes ORDER BY id)"
+        }
+        Backend::Postgres => {
+            "SELECT coalesce(json_agg(json_build_array(id, title, note, date, start_date,
+                                                       end_date, place, format)
+                                      ORDER BY id COLLATE \"C\"), '[]')::text
+             FROM nodes"
+        }
+    };
+    let json: String = on_conn!(&mut *conn, |c| {
+        sqlx::query_scalar(sql).fetch_one(&mut *c).await?
+    });
     let rows: Vec<NodeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
     let mut nodes = Vec::with_capacity(rows.len());
     for row in rows {
@@ -203,13 +243,23 @@ pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents>
             .map_or_else(|| id(text), |&id| Ok(id.clone()))
     };
 
-    let json: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
-                                                      valid_to)), '[]')
-         FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges ORDER BY id)",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
+                                                          valid_to)), '[]')
+             FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges
+                   ORDER BY id)"
+        }
+        Backend::Postgres => {
+            "SELECT coalesce(json_agg(json_build_array(source, kind, target, note, valid_from,
+                                                       valid_to)
+                                      ORDER BY id COLLATE \"C\"), '[]')::text
+             FROM edges"
+        }
+    };
+    let json: String = on_conn!(&mut *conn, |c| {
+        sqlx::query_scalar(sql).fetch_one(&mut *c).await?
+    });
     let rows: Vec<EdgeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
     let mut edges = Vec::with_capacity(rows.len());
     for row in rows {
@@ -236,12 +286,16 @@ pub(super) async fn read_contents(tx: &mut SqliteConnection) -> Result<Contents>
     drop(json);
     drop(known);
 
-    let rows = sqlx::query("SELECT node_id, path FROM documents ORDER BY node_id")
-        .fetch_all(&mut *tx)
-        .await?;
+    let sql = match backend {
+        Backend::Sqlite => "SELECT node_id, path FROM documents ORDER BY node_id",
+        Backend::Postgres => "SELECT node_id, path FROM documents ORDER BY node_id COLLATE \"C\"",
+    };
+    let rows: Vec<(String, String)> = on_conn!(&mut *conn, |c| {
+        sqlx::query_as(sql).fetch_all(&mut *c).await?
+    });
     let texts = rows
         .into_iter()
-        .map(|row| Ok((id(row.try_get("node_id")?)?, row.try_get("path")?)))
+        .map(|(node_id, path)| Ok((id(&node_id)?, path)))
         .collect::<Result<Vec<_>>>()?;
     Ok(Contents {
         nodes,

@@ -1,9 +1,11 @@
-//! Full-text search (SQLite FTS5) over node titles, notes and citation quotes.
+//! Full-text search over node titles, notes and citation quotes, with each database's own
+//! machinery: FTS5 and BM25 on SQLite, `tsvector`, a GIN index and `ts_rank_cd` on PostgreSQL.
+//! Both take the same [`Terms`]: every word must occur, the last one as a prefix.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::Store;
-use sqlx::{Row, SqliteConnection};
+use super::{Conn, Pool, Store};
+use sqlx::{PgPool, Row, SqliteConnection};
 use tokio::sync::Semaphore;
 
 use crate::dataset::{Change, Entity};
@@ -20,29 +22,39 @@ pub struct Hit {
     pub field: String,
     /// The matching passage with the matched terms between `[` and `]`.
     pub snippet: String,
-    /// Relevance, higher is better (negated BM25).
+    /// Relevance, higher is better (negated BM25 on SQLite, `ts_rank_cd` on PostgreSQL).
     pub score: f64,
 }
 
 /// Brings the index up to date with `changes`, inside the caller's transaction: the rows of
 /// every changed node are replaced (edges are not indexed).
-pub async fn update(conn: &mut SqliteConnection, changes: &[Change]) -> Result<()> {
+pub(super) async fn update(conn: &mut Conn, changes: &[Change]) -> Result<()> {
     for change in changes {
         let is_node = |e: &Option<Entity>| matches!(e, Some(Entity::Node { .. }));
         if !is_node(&change.before) && !is_node(&change.after) {
             continue;
         }
-        sqlx::query(
-            "DELETE FROM search_index
-             WHERE rowid IN (SELECT row FROM search_rows WHERE entity = ?1)",
-        )
-        .bind(&change.id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("DELETE FROM search_rows WHERE entity = ?")
-            .bind(&change.id)
-            .execute(&mut *conn)
-            .await?;
+        match &mut *conn {
+            Conn::Sqlite(c) => {
+                sqlx::query(
+                    "DELETE FROM search_index
+                     WHERE rowid IN (SELECT row FROM search_rows WHERE entity = $1)",
+                )
+                .bind(&change.id)
+                .execute(&mut **c)
+                .await?;
+                sqlx::query("DELETE FROM search_rows WHERE entity = $1")
+                    .bind(&change.id)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            Conn::Postgres(c) => {
+                sqlx::query("DELETE FROM search_index WHERE entity = $1")
+                    .bind(&change.id)
+                    .execute(&mut **c)
+                    .await?;
+            }
+        }
         if let Some(Entity::Node { node, .. }) = &change.after {
             index_node(conn, node).await?;
         }
@@ -50,26 +62,56 @@ pub async fn update(conn: &mut SqliteConnection, changes: &[Change]) -> Result<(
     Ok(())
 }
 
-/// Adds the rows of `node` (title, note, the excerpt of each citation) to the index, and
-/// records them as the node's in `search_rows`.
-pub(super) async fn index_node(conn: &mut SqliteConnection, node: &Node) -> Result<()> {
+/// Adds the rows of `node` (title, note, the excerpt of each citation) to the index; on
+/// SQLite also records them as the node's in `search_rows`.
+pub(super) async fn index_node(conn: &mut Conn, node: &Node) -> Result<()> {
     let mut fields = vec![("title", node.title.as_str())];
     fields.extend(node.note.as_deref().map(|n| ("note", n)));
     fields.extend(node.citations.iter().map(|c| ("quote", c.excerpt.as_str())));
     for (field, text) in fields {
-        sqlx::query("INSERT INTO search_index (entity, kind, field, text) VALUES (?, ?, ?, ?)")
-            .bind(node.id.as_str())
-            .bind(node.kind().as_str())
-            .bind(field)
-            .bind(text)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("INSERT INTO search_rows (row, entity) VALUES (last_insert_rowid(), ?)")
-            .bind(node.id.as_str())
-            .execute(&mut *conn)
-            .await?;
+        match &mut *conn {
+            Conn::Sqlite(c) => {
+                sqlx::query(
+                    "INSERT INTO search_index (entity, kind, field, text)
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(node.id.as_str())
+                .bind(node.kind().as_str())
+                .bind(field)
+                .bind(text)
+                .execute(&mut **c)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO search_rows (row, entity) VALUES (last_insert_rowid(), $1)",
+                )
+                .bind(node.id.as_str())
+                .execute(&mut **c)
+                .await?;
+            }
+            Conn::Postgres(c) => {
+                sqlx::query(
+                    "INSERT INTO search_index (entity, kind, field, text, words)
+                     VALUES ($1, $2, $3, $4, to_tsvector('simple', $5))",
+                )
+                .bind(node.id.as_str())
+                .bind(node.kind().as_str())
+                .bind(field)
+                .bind(text)
+                .bind(words(text))
+                .execute(&mut **c)
+                .await?;
+            }
+        }
     }
     Ok(())
+}
+
+/// `text` with every character but letters and digits made a space: what PostgreSQL's
+/// index is built from, so its words are those [`fts_query`] splits a search into.
+pub(super) fn words(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
 }
 
 /// Longest search text accepted, in characters.
@@ -107,10 +149,43 @@ pub enum SearchError {
     Store(#[from] crate::error::Error),
 }
 
-/// Turns free text into an FTS5 query: every distinct word must occur (words compared without
-/// case, as the index does), the last one as a prefix; `None` when there is no word. Quoting
-/// each word means no user input is parsed as FTS5 syntax.
-pub fn fts_query(text: &str) -> std::result::Result<Option<String>, BadText> {
+/// The distinct words of a search text, lower-cased, in order: every one must occur, the last
+/// one as a prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    words: Vec<String>,
+}
+
+impl Terms {
+    /// As an FTS5 query. Quoting each word means no user input is parsed as FTS5 syntax.
+    pub fn fts5(&self) -> String {
+        self.render(|w| format!("\"{w}\""), |w| format!("\"{w}\"*"), " ")
+    }
+
+    /// As a PostgreSQL `tsquery` (for `to_tsquery('simple', …)`). Words are letters and
+    /// digits only, so quoting each one leaves nothing to parse as query syntax.
+    pub fn tsquery(&self) -> String {
+        self.render(|w| format!("'{w}'"), |w| format!("'{w}':*"), " & ")
+    }
+
+    fn render(
+        &self,
+        word: impl Fn(&str) -> String,
+        prefix: impl Fn(&str) -> String,
+        and: &str,
+    ) -> String {
+        let Some((last, rest)) = self.words.split_last() else {
+            return String::new();
+        };
+        let mut terms: Vec<String> = rest.iter().map(|w| word(w)).collect();
+        terms.push(prefix(last));
+        terms.join(and)
+    }
+}
+
+/// Turns free text into search [`Terms`]: every distinct word must occur (words compared
+/// without case, as the indexes do), the last one as a prefix; `None` when there is no word.
+pub fn fts_query(text: &str) -> std::result::Result<Option<Terms>, BadText> {
     let length = text.chars().count();
     if length > MAX_TEXT {
         return Err(BadText::TooLong(length));
@@ -128,24 +203,18 @@ pub fn fts_query(text: &str) -> std::result::Result<Option<String>, BadText> {
     if words.len() > MAX_TERMS {
         return Err(BadText::TooManyWords(words.len()));
     }
-    let Some((last, rest)) = words.split_last() else {
-        return Ok(None);
-    };
-    let mut terms: Vec<String> = rest.iter().map(|w| format!("\"{w}\"")).collect();
-    terms.push(format!("\"{last}\"*"));
-    Ok(Some(terms.join(" ")))
+    Ok((!words.is_empty()).then_some(Terms { words }))
 }
 
-/// The best-ranked nodes matching the FTS5 `query` (from [`fts_query`]), at most `first`, one
-/// hit per node (its best field). Past `deadline` SQLite is interrupted and the search ends.
+/// The best-ranked nodes matching `terms` (from [`fts_query`]), at most `first`, one hit per
+/// node (its best field). Past `deadline` the database is interrupted and the search ends.
 pub async fn search(
     store: &Store,
-    query: &str,
+    terms: &Terms,
     kinds: &[NodeKind],
     first: usize,
     deadline: Option<Instant>,
 ) -> std::result::Result<Vec<Hit>, SearchError> {
-    let pool = &store.pool;
     let _turn = match deadline {
         Some(deadline) => tokio::time::timeout_at(deadline.into(), RUNNING.acquire())
             .await
@@ -153,6 +222,11 @@ pub async fn search(
         None => RUNNING.acquire().await,
     }
     .map_err(|e| crate::error::Error::Database(e.to_string()))?;
+    let pool = match &store.pool {
+        Pool::Sqlite(pool) => pool,
+        Pool::Postgres(pool) => return postgres(pool, terms, kinds, first, deadline).await,
+    };
+    let query = terms.fts5();
     let mut conn = pool.acquire().await.map_err(crate::error::Error::from)?;
     if let Some(deadline) = deadline {
         conn.lock_handle()
@@ -160,7 +234,7 @@ pub async fn search(
             .map_err(crate::error::Error::from)?
             .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
     }
-    let found = ranked(&mut conn, query, kinds, first).await;
+    let found = ranked(&mut conn, &query, kinds, first).await;
     if deadline.is_some() {
         // The connection goes back to the pool: it must not carry this request's deadline.
         let removed = match conn.lock_handle().await {
@@ -193,8 +267,8 @@ async fn ranked(
         "SELECT entity, field, snippet(search_index, 3, '[', ']', '…', 16) AS snippet,
                 -bm25(search_index) AS score
          FROM search_index
-         WHERE search_index MATCH ?1
-           AND (json_array_length(?2) = 0 OR kind IN (SELECT value FROM json_each(?2)))
+         WHERE search_index MATCH $1
+           AND (json_array_length($2) = 0 OR kind IN (SELECT value FROM json_each($2)))
          ORDER BY rank",
     )
     .bind(query)
@@ -220,33 +294,99 @@ async fn ranked(
     Ok(hits)
 }
 
+/// The PostgreSQL search: the best field of each matching node, ranked, with a `ts_headline`
+/// snippet for the returned ones only. The deadline becomes the statement's timeout.
+async fn postgres(
+    pool: &PgPool,
+    terms: &Terms,
+    kinds: &[NodeKind],
+    first: usize,
+    deadline: Option<Instant>,
+) -> std::result::Result<Vec<Hit>, SearchError> {
+    let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+    let mut tx = pool.begin().await.map_err(crate::error::Error::from)?;
+    if let Some(deadline) = deadline {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(SearchError::Deadline);
+        }
+        // Whole milliseconds, at least one: 0 would mean no timeout at all.
+        let ms = left.max(Duration::from_millis(1)).as_millis();
+        sqlx::query(&format!("SET LOCAL statement_timeout = {ms}"))
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::error::Error::from)?;
+    }
+    let rows = sqlx::query(
+        "WITH q AS (SELECT to_tsquery('simple', $1) AS q),
+         best AS (
+             SELECT DISTINCT ON (entity) entity, field, text,
+                    ts_rank_cd(words, (SELECT q FROM q))::float8 AS score
+             FROM search_index
+             WHERE words @@ (SELECT q FROM q)
+               AND (cardinality($2::text[]) = 0 OR kind = ANY($2))
+             ORDER BY entity, score DESC, row)
+         SELECT entity, field, score,
+                ts_headline('simple', text, (SELECT q FROM q),
+                            'StartSel=[,StopSel=],MaxWords=16,MinWords=4,ShortWord=0') AS snippet
+         FROM (SELECT * FROM best ORDER BY score DESC, entity COLLATE \"C\" LIMIT $3) AS top
+         ORDER BY score DESC, entity COLLATE \"C\"",
+    )
+    .bind(terms.tsquery())
+    .bind(&kinds)
+    .bind(i64::try_from(first).unwrap_or(i64::MAX))
+    .fetch_all(&mut *tx)
+    .await;
+    let rows = match rows {
+        Ok(rows) => rows,
+        // 57014: query_canceled, which is what a statement timeout raises.
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("57014") => {
+            return Err(SearchError::Deadline);
+        }
+        Err(e) => return Err(crate::error::Error::from(e).into()),
+    };
+    tx.commit().await.map_err(crate::error::Error::from)?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(Hit {
+                entity: row.try_get("entity")?,
+                field: row.try_get("field")?,
+                snippet: row.try_get("snippet")?,
+                score: row.try_get("score")?,
+            })
+        })
+        .collect::<std::result::Result<_, sqlx::Error>>()
+        .map_err(|e| crate::error::Error::from(e).into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn fts5(text: &str) -> Option<String> {
+        fts_query(text).expect("accepted").map(|t| t.fts5())
+    }
+
     #[test]
     fn free_text_becomes_quoted_terms_with_a_prefix_on_the_last() {
         assert_eq!(
-            fts_query("border secur"),
-            Ok(Some("\"border\" \"secur\"*".to_owned()))
+            fts5("border secur"),
+            Some("\"border\" \"secur\"*".to_owned())
         );
-        assert_eq!(
-            fts_query("\"x\" OR y*"),
-            Ok(Some("\"x\" \"or\" \"y\"*".to_owned()))
-        );
+        assert_eq!(fts5("\"x\" OR y*"), Some("\"x\" \"or\" \"y\"*".to_owned()));
         assert_eq!(fts_query("  -- "), Ok(None));
+        assert_eq!(
+            fts_query("Border secur'")
+                .expect("accepted")
+                .map(|t| t.tsquery()),
+            Some("'border' & 'secur':*".to_owned())
+        );
     }
 
     #[test]
     fn repeated_words_count_once_and_too_many_are_refused() {
-        assert_eq!(
-            fts_query(&"border ".repeat(70)),
-            Ok(Some("\"border\"*".to_owned()))
-        );
-        assert_eq!(
-            fts_query("Border BORDER border"),
-            Ok(Some("\"border\"*".to_owned()))
-        );
+        assert_eq!(fts5(&"border ".repeat(70)), Some("\"border\"*".to_owned()));
+        assert_eq!(fts5("Border BORDER border"), Some("\"border\"*".to_owned()));
         let many: Vec<String> = (0..17).map(|i| format!("w{i}")).collect();
         assert_eq!(fts_query(&many.join(" ")), Err(BadText::TooManyWords(17)));
         assert_eq!(fts_query(&"b".repeat(501)), Err(BadText::TooLong(501)));

@@ -1,7 +1,6 @@
 //! The `tokens` table: names, hashes, creation and revocation times (never a token itself).
 
 use super::Store;
-use sqlx::Row;
 
 use crate::error::Result;
 
@@ -18,14 +17,16 @@ pub struct TokenInfo {
 
 /// Stores a token's hash under `name`; `Ok(false)` when the name is taken (revoked names too).
 pub async fn insert(store: &Store, name: &str, hash: &str) -> Result<bool> {
-    let pool = &store.pool;
-    let inserted = sqlx::query("INSERT INTO tokens (name, hash) VALUES (?, ?)")
-        .bind(name)
-        .bind(hash)
-        .execute(pool)
-        .await;
+    let inserted = on_pool!(store, |p| {
+        sqlx::query("INSERT INTO tokens (name, hash) VALUES ($1, $2)")
+            .bind(name)
+            .bind(hash)
+            .execute(p)
+            .await
+            .map(|_| ())
+    });
     match inserted {
-        Ok(_) => Ok(true),
+        Ok(()) => Ok(true),
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
         Err(e) => Err(e.into()),
     }
@@ -33,41 +34,43 @@ pub async fn insert(store: &Store, name: &str, hash: &str) -> Result<bool> {
 
 /// Every token, oldest first.
 pub async fn list(store: &Store) -> Result<Vec<TokenInfo>> {
-    let pool = &store.pool;
-    let rows = sqlx::query("SELECT name, created_at, revoked_at FROM tokens ORDER BY created_at")
-        .fetch_all(pool)
-        .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(TokenInfo {
-                name: r.try_get("name")?,
-                created_at: r.try_get("created_at")?,
-                revoked_at: r.try_get("revoked_at")?,
-            })
+    let rows: Vec<(String, String, Option<String>)> = on_pool!(store, |p| {
+        sqlx::query_as("SELECT name, created_at, revoked_at FROM tokens ORDER BY created_at, name")
+            .fetch_all(p)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(name, created_at, revoked_at)| TokenInfo {
+            name,
+            created_at,
+            revoked_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Marks the active token `name` revoked; `Ok(false)` when there is none.
 pub async fn revoke(store: &Store, name: &str) -> Result<bool> {
-    let pool = &store.pool;
-    let done = sqlx::query(
-        "UPDATE tokens SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-         WHERE name = ? AND revoked_at IS NULL",
-    )
-    .bind(name)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() > 0)
+    let sql = format!(
+        "UPDATE tokens SET revoked_at = {} WHERE name = $1 AND revoked_at IS NULL",
+        store.backend().now_sql()
+    );
+    let revoked = on_pool!(store, |p| {
+        sqlx::query(&sql)
+            .bind(name)
+            .execute(p)
+            .await?
+            .rows_affected()
+    });
+    Ok(revoked > 0)
 }
 
 /// The name of the active token with this hash.
 pub async fn name_of(store: &Store, hash: &str) -> Result<Option<String>> {
-    let pool = &store.pool;
-    Ok(
-        sqlx::query_scalar("SELECT name FROM tokens WHERE hash = ? AND revoked_at IS NULL")
+    Ok(on_pool!(store, |p| {
+        sqlx::query_scalar("SELECT name FROM tokens WHERE hash = $1 AND revoked_at IS NULL")
             .bind(hash)
-            .fetch_optional(pool)
-            .await?,
-    )
+            .fetch_optional(p)
+            .await?
+    }))
 }

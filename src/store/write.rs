@@ -1,11 +1,8 @@
-//! Writing changes: only the entities that differ, inside the caller's `BEGIN IMMEDIATE`
-//! transaction, each one logged with its before and after images.
+//! Writing changes: only the entities that differ, inside the caller's write transaction,
+//! each one logged with its before and after images.
 
-use super::Store;
-use sqlx::SqliteConnection;
-
-use super::Tx;
 use super::read::read_dataset_on;
+use super::{Conn, Store, Tx};
 use crate::corpus::Corpus;
 use crate::dataset::{self, Change, Dataset, Entity, Op};
 use crate::error::Result;
@@ -63,9 +60,8 @@ pub async fn sync_corpus(
     actor: &str,
     curated: Curated,
 ) -> Result<SyncReport> {
-    let pool = &store.pool;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let before = read_dataset_on(&mut tx).await?;
+    let mut tx = store.write().await?;
+    let before = read_dataset_on(tx.conn()?).await?;
     let after = Dataset::from_corpus(corpus);
     let changes = dataset::changes(&before, &after, None);
     if changes.is_empty() {
@@ -73,15 +69,17 @@ pub async fn sync_corpus(
         return Ok(SyncReport::default());
     }
     if curated == Curated::Keep {
-        let others: Vec<(String, String)> = sqlx::query_as(
-            "SELECT actor, max(at) FROM change_log
-             WHERE actor <> ?1
-               AND seq > coalesce((SELECT max(seq) FROM change_log WHERE actor = ?1), 0)
-             GROUP BY actor ORDER BY actor",
-        )
-        .bind(actor)
-        .fetch_all(&mut *tx)
-        .await?;
+        let others: Vec<(String, String)> = on_conn!(tx.conn()?, |c| {
+            sqlx::query_as(
+                "SELECT actor, max(at) FROM change_log
+                 WHERE actor <> $1
+                   AND seq > coalesce((SELECT max(seq) FROM change_log WHERE actor = $1), 0)
+                 GROUP BY actor ORDER BY actor",
+            )
+            .bind(actor)
+            .fetch_all(&mut *c)
+            .await?
+        });
         if !others.is_empty() {
             let who: Vec<String> = others
                 .iter()
@@ -95,7 +93,7 @@ pub async fn sync_corpus(
             )));
         }
     }
-    write_changes_on(&mut tx, &changes, actor).await?;
+    write_changes_on(tx.conn()?, &changes, actor).await?;
     tx.commit().await?;
     Ok(SyncReport::of(&changes))
 }
@@ -111,11 +109,7 @@ pub async fn write_changes(tx: &mut Tx, changes: &[Change], actor: &str) -> Resu
 }
 
 /// [`write_changes`] on a connection of this module's.
-async fn write_changes_on(
-    conn: &mut SqliteConnection,
-    changes: &[Change],
-    actor: &str,
-) -> Result<Vec<i64>> {
+async fn write_changes_on(conn: &mut Conn, changes: &[Change], actor: &str) -> Result<Vec<i64>> {
     // Citations of everything that changes go first: a document can only lose its text (or
     // be deleted) once nothing cites it any more.
     for change in changes {
@@ -123,25 +117,25 @@ async fn write_changes_on(
             Some(Entity::Node { node, .. }) => {
                 exec(
                     conn,
-                    "DELETE FROM citations WHERE node_id = ?",
+                    "DELETE FROM citations WHERE node_id = $1",
                     node.id.as_str(),
                 )
                 .await?;
             }
             Some(Entity::Edge(edge)) => {
-                exec(conn, "DELETE FROM citations WHERE edge_id = ?", &edge.id()).await?;
+                exec(conn, "DELETE FROM citations WHERE edge_id = $1", &edge.id()).await?;
             }
             None => {}
         }
     }
     for change in changes {
         if let (Some(Entity::Edge(old)), None) = (&change.before, &change.after) {
-            exec(conn, "DELETE FROM edges WHERE id = ?", &old.id()).await?;
+            exec(conn, "DELETE FROM edges WHERE id = $1", &old.id()).await?;
         }
     }
     for change in changes {
         if let (Some(Entity::Node { node, .. }), None) = (&change.before, &change.after) {
-            exec(conn, "DELETE FROM nodes WHERE id = ?", node.id.as_str()).await?;
+            exec(conn, "DELETE FROM nodes WHERE id = $1", node.id.as_str()).await?;
         }
     }
     for change in changes {
@@ -150,18 +144,21 @@ async fn write_changes_on(
             let id = node.id.as_str();
             match text {
                 Some(text) => {
-                    sqlx::query(
-                        "INSERT INTO documents (node_id, path, text) VALUES (?, ?, ?)
-                         ON CONFLICT (node_id) DO UPDATE SET path = excluded.path,
-                                                              text = excluded.text",
-                    )
-                    .bind(id)
-                    .bind(&text.path)
-                    .bind(&text.text)
-                    .execute(&mut *conn)
-                    .await?;
+                    on_conn!(&mut *conn, |c| {
+                        sqlx::query(
+                            "INSERT INTO documents (node_id, path, text) VALUES ($1, $2, $3)
+                             ON CONFLICT (node_id) DO UPDATE SET path = excluded.path,
+                                                                  text = excluded.text",
+                        )
+                        .bind(id)
+                        .bind(&text.path)
+                        .bind(&text.text)
+                        .execute(&mut *c)
+                        .await?
+                        .rows_affected()
+                    });
                 }
-                None => exec(conn, "DELETE FROM documents WHERE node_id = ?", id).await?,
+                None => exec(conn, "DELETE FROM documents WHERE node_id = $1", id).await?,
             }
         }
     }
@@ -190,24 +187,32 @@ async fn write_changes_on(
     let mut seqs = Vec::with_capacity(changes.len());
     for change in changes {
         let image = |e: &Option<Entity>| e.as_ref().map(|e| e.image().to_string());
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO change_log (actor, op, entity, before, after) VALUES (?, ?, ?, ?, ?)
-             RETURNING seq",
-        )
-        .bind(actor)
-        .bind(change.op().as_str())
-        .bind(&change.id)
-        .bind(image(&change.before))
-        .bind(image(&change.after))
-        .fetch_one(&mut *conn)
-        .await?;
+        let seq: i64 = on_conn!(&mut *conn, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO change_log (actor, op, entity, before, after)
+                 VALUES ($1, $2, $3, $4, $5)
+                 RETURNING seq",
+            )
+            .bind(actor)
+            .bind(change.op().as_str())
+            .bind(&change.id)
+            .bind(image(&change.before))
+            .bind(image(&change.after))
+            .fetch_one(&mut *c)
+            .await?
+        });
         seqs.push(seq);
     }
+    super::changes::notify(conn).await?;
     Ok(seqs)
 }
 
-async fn exec(conn: &mut SqliteConnection, sql: &str, id: &str) -> Result<()> {
-    sqlx::query(sql).bind(id).execute(&mut *conn).await?;
+async fn exec(conn: &mut Conn, sql: &str, id: &str) -> Result<()> {
+    on_conn!(conn, |c| sqlx::query(sql)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected());
     Ok(())
 }
 
@@ -216,10 +221,10 @@ fn text(date: &Option<PartialDate>) -> Option<String> {
     date.map(|d| d.to_string())
 }
 
-async fn upsert_node(conn: &mut SqliteConnection, n: &Node) -> Result<()> {
-    sqlx::query(
+async fn upsert_node(conn: &mut Conn, n: &Node) -> Result<()> {
+    on_conn!(conn, |c| sqlx::query(
         "INSERT INTO nodes (id, kind, title, note, date, start_date, end_date, place, format)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET title = excluded.title, note = excluded.note,
              date = excluded.date, start_date = excluded.start_date,
              end_date = excluded.end_date, place = excluded.place, format = excluded.format",
@@ -233,15 +238,16 @@ async fn upsert_node(conn: &mut SqliteConnection, n: &Node) -> Result<()> {
     .bind(text(&n.end))
     .bind(&n.place)
     .bind(&n.format)
-    .execute(&mut *conn)
-    .await?;
+    .execute(&mut *c)
+    .await?
+    .rows_affected());
     Ok(())
 }
 
-async fn upsert_edge(conn: &mut SqliteConnection, e: &Edge) -> Result<()> {
-    sqlx::query(
+async fn upsert_edge(conn: &mut Conn, e: &Edge) -> Result<()> {
+    on_conn!(conn, |c| sqlx::query(
         "INSERT INTO edges (id, source, kind, target, note, valid_from, valid_to)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE
          SET note = excluded.note, valid_from = excluded.valid_from, valid_to = excluded.valid_to",
     )
@@ -252,34 +258,36 @@ async fn upsert_edge(conn: &mut SqliteConnection, e: &Edge) -> Result<()> {
     .bind(&e.note)
     .bind(text(&e.valid_from))
     .bind(text(&e.valid_to))
-    .execute(&mut *conn)
-    .await?;
+    .execute(&mut *c)
+    .await?
+    .rows_affected());
     Ok(())
 }
 
 async fn insert_citation(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     node: Option<&str>,
     edge: Option<&str>,
-    c: &Citation,
+    cite: &Citation,
 ) -> Result<()> {
-    sqlx::query(
+    on_conn!(conn, |c| sqlx::query(
         "INSERT INTO citations
            (node_id, edge_id, document_id, quote, start_char, end_char, line, col, occurrences,
             excerpt)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(node)
     .bind(edge)
-    .bind(c.document.as_str())
-    .bind(&c.quote)
-    .bind(c.start)
-    .bind(c.end)
-    .bind(c.line)
-    .bind(c.column)
-    .bind(c.occurrences)
-    .bind(&c.excerpt)
-    .execute(&mut *conn)
-    .await?;
+    .bind(cite.document.as_str())
+    .bind(&cite.quote)
+    .bind(i64::from(cite.start))
+    .bind(i64::from(cite.end))
+    .bind(i64::from(cite.line))
+    .bind(i64::from(cite.column))
+    .bind(i64::from(cite.occurrences))
+    .bind(&cite.excerpt)
+    .execute(&mut *c)
+    .await?
+    .rows_affected());
     Ok(())
 }

@@ -298,11 +298,12 @@ async fn renaming_a_source_document_keeps_its_text_quotable() {
         changes { op entity after } } }"#;
     let (_, body) = app.send(Some(&token), cite, Value::Null).await;
     assert_eq!(body["errors"], Value::Null, "{body}");
-    let stored: Option<String> = sqlx::query_scalar("SELECT text FROM documents WHERE node_id = ?")
-        .bind("document:kremlin-cis-summit-2020-12-18")
-        .fetch_optional(&app.db.pool)
-        .await
-        .expect("query");
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT text FROM documents WHERE node_id = $1")
+            .bind("document:kremlin-cis-summit-2020-12-18")
+            .fetch_optional(&app.db.pool)
+            .await
+            .expect("query");
     assert!(
         stored.is_some_and(|t| t.len() > 1000),
         "the text is still stored"

@@ -33,7 +33,7 @@ fn create_programme(n: u32) -> Value {
 #[tokio::test]
 async fn sigkill_mid_write_loses_no_acknowledged_write_and_leaves_an_intact_file() {
     let db = TestDb::new().await;
-    let database = db.path().to_string_lossy().into_owned();
+    let database = db.url();
     let token = policygraph::auth::create(&db.store, "crash")
         .await
         .expect("token");
@@ -87,16 +87,15 @@ async fn sigkill_mid_write_loses_no_acknowledged_write_and_leaves_an_intact_file
         }
         child.wait().expect("reaped");
 
-        let pool = policygraph::store::connect(&database)
+        let store = policygraph::store::connect(&database)
             .await
-            .expect("reopens after SIGKILL")
-            .sqlite()
-            .clone();
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&pool)
+            .expect("reopens after SIGKILL");
+        let problems = policygraph::store::health::integrity_check(&store)
             .await
             .expect("integrity check");
-        assert_eq!(check, "ok", "round {round}, seed {seed}");
+        assert_eq!(problems, Vec::<String>::new(), "round {round}, seed {seed}");
+        store.close().await;
+        let pool = db.reopen().await;
         let present: Vec<String> =
             sqlx::query_scalar("SELECT id FROM nodes WHERE id LIKE 'programme:crash-%'")
                 .fetch_all(&pool)

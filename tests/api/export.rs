@@ -119,12 +119,7 @@ async fn the_query_command_answers_from_the_database_without_a_server() {
     let (db, _graph) = seeded().await;
     let run = |query: &str| {
         Command::new(env!("CARGO_BIN_EXE_policygraph"))
-            .args([
-                "--database-url",
-                &db.path().to_string_lossy(),
-                "query",
-                query,
-            ])
+            .args(["--database-url", &db.url(), "query", query])
             .output()
             .expect("runs")
     };
@@ -180,7 +175,7 @@ async fn the_query_command_ends_quietly_when_its_reader_stops_early() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_policygraph"))
         .args([
             "--database-url",
-            &db.path().to_string_lossy(),
+            &db.url(),
             "query",
             "{ nodes(first: 100) { edges { node { id title citations { quote excerpt } } } } }",
         ])

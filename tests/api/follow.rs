@@ -46,7 +46,7 @@ async fn wait_for(address: &str, query: &str, arrived: impl Fn(&Value) -> bool) 
 fn cli(db: &TestDb, args: &[&str]) {
     let output = Command::new(env!("CARGO_BIN_EXE_policygraph"))
         .args(args)
-        .env("DATABASE_URL", db.path())
+        .env("DATABASE_URL", db.url())
         .env("NO_COLOR", "1")
         .output()
         .expect("the CLI runs");
@@ -202,7 +202,7 @@ async fn post(address: &str, token: &str, body: &Value) -> Value {
 #[tokio::test]
 async fn two_servers_on_one_file_see_each_others_writes_and_keep_the_cycle_rule() {
     let db = TestDb::new().await;
-    let database = db.path().to_string_lossy().into_owned();
+    let database = db.url();
     let (mut a, at_a) = start_server(&database);
     let (mut b, at_b) = start_server(&database);
     let token = policygraph::auth::create(&db.store, "alice")

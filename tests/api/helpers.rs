@@ -7,9 +7,10 @@ use std::process::{Child, Command, Stdio};
 use policygraph::api::Limits;
 use policygraph::server::{self, Access, ConnectionLimits, HttpLimits};
 use policygraph::state::{self, AppState};
+use policygraph::store::Backend;
 use policygraph::store::{self, Store};
 use serde_json::{Value, json};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tempfile::TempDir;
 
 /// The repository's seed directory.
@@ -17,29 +18,89 @@ pub fn seeds() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
 }
 
-/// A fresh SQLite file in its own temporary directory.
+/// The backend the suites run on: `POLICYGRAPH_TEST_STORE=postgres` runs them against a
+/// throw-away PostgreSQL cluster (`.ci/run` does both); SQLite otherwise.
+pub fn test_backend() -> Backend {
+    match std::env::var("POLICYGRAPH_TEST_STORE").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("POLICYGRAPH_TEST_STORE={other}: expected sqlite or postgres"),
+    }
+}
+
+/// A pool of sqlx's `Any` driver over the database at `url` (a path or a PostgreSQL URL).
+async fn any_pool(url: &str) -> AnyPool {
+    let url = match Backend::of_url(url) {
+        Backend::Sqlite => format!("sqlite://{url}"),
+        Backend::Postgres => url.to_owned(),
+    };
+    sqlx::pool::PoolOptions::new()
+        .max_connections(2)
+        .connect(&url)
+        .await
+        .expect("a checking pool opens")
+}
+
+/// A fresh, empty database: an SQLite file in its own temporary directory, or a new database
+/// on the test process's PostgreSQL cluster.
 pub struct TestDb {
-    /// Keeps the directory alive for the test's duration.
+    /// Keeps the directory alive for the test's duration (the SQLite file lives there).
     pub dir: TempDir,
     /// The store over it.
     pub store: Store,
-    /// The SQLite pool under the store, for the SQL tests check the file with.
-    pub pool: SqlitePool,
+    /// A second pool over the same database, for the SQL tests check it with (`$1`
+    /// placeholders, which both backends read).
+    pub pool: AnyPool,
+    url: String,
 }
 
 impl TestDb {
-    /// Creates and migrates an empty database.
+    /// Creates and migrates an empty database of the backend the suites run on.
     pub async fn new() -> TestDb {
-        let dir = TempDir::new().expect("temp dir");
-        let store = store::connect(&dir.path().join("test.db").to_string_lossy())
-            .await
-            .expect("database opens");
-        let pool = store.sqlite().clone();
-        TestDb { dir, store, pool }
+        TestDb::of(test_backend()).await
     }
 
-    /// The database file.
+    /// An empty SQLite database, whatever the suites run on: for tests of the file itself.
+    pub async fn sqlite() -> TestDb {
+        TestDb::of(Backend::Sqlite).await
+    }
+
+    /// An empty PostgreSQL database, whatever the suites run on.
+    pub async fn postgres() -> TestDb {
+        TestDb::of(Backend::Postgres).await
+    }
+
+    /// Creates and migrates an empty database of `backend`.
+    pub async fn of(backend: Backend) -> TestDb {
+        sqlx::any::install_default_drivers();
+        let dir = TempDir::new().expect("temp dir");
+        let url = match backend {
+            Backend::Sqlite => dir.path().join("test.db").to_string_lossy().into_owned(),
+            Backend::Postgres => crate::postgres::fresh_url(),
+        };
+        let store = store::connect(&url).await.expect("database opens");
+        let pool = any_pool(&url).await;
+        TestDb {
+            dir,
+            store,
+            pool,
+            url,
+        }
+    }
+
+    /// A new checking pool, for a test that closed [`TestDb::pool`] while servers ran.
+    pub async fn reopen(&self) -> AnyPool {
+        any_pool(&self.url).await
+    }
+
+    /// What `DATABASE_URL` names it by: the file's path, or the PostgreSQL URL.
+    pub fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    /// The SQLite file; panics on PostgreSQL (for tests of the file itself).
     pub fn path(&self) -> PathBuf {
+        assert_eq!(self.store.backend(), Backend::Sqlite, "an SQLite test");
         self.dir.path().join("test.db")
     }
 }

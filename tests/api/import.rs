@@ -9,7 +9,7 @@ use policygraph::graph::Graph;
 use policygraph::import::{ImportReport, import_csv};
 use policygraph::state::load_seeds;
 use policygraph::store;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tempfile::TempDir;
 
 use crate::helpers::{TestDb, seeds};
@@ -31,7 +31,7 @@ async fn import(
     import_csv(store, nodes, edges, "test", &|_| {}).await
 }
 
-async fn count(pool: &SqlitePool, sql: &str) -> usize {
+async fn count(pool: &AnyPool, sql: &str) -> usize {
     sqlx::query_scalar::<_, i64>(sql)
         .fetch_one(pool)
         .await

@@ -16,7 +16,7 @@ fn serve(db: &TestDb, log: &std::path::Path, args: &[&str]) -> (Child, String) {
         .args(["serve", "--listen", "127.0.0.1:0", "--seeds"])
         .arg(seeds())
         .args(args)
-        .env("DATABASE_URL", db.path())
+        .env("DATABASE_URL", db.url())
         .env("RUST_LOG", "policygraph=info,tower_http=debug")
         .env_remove("NO_COLOR")
         .stdout(Stdio::null())

@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real server on an ephemeral port over a real SQLite
-//! file, the store, the seed reader and the schema contract.
+//! file or a real PostgreSQL database (`POLICYGRAPH_TEST_STORE`), several servers on one
+//! PostgreSQL database, the store, the seed reader and the schema contract.
 
 mod auth;
 mod bench_route;
@@ -19,6 +20,8 @@ mod live;
 mod logs;
 mod metrics;
 mod over_time;
+mod postgres;
 mod schema;
+mod shared_store;
 mod store;
 mod store_failures;

@@ -334,7 +334,7 @@ async fn writes_keep_the_validity_rules() {
 
     // The change log carries the validity in its images.
     let before: String = sqlx::query_scalar(
-        "SELECT before FROM change_log WHERE entity = ? ORDER BY seq DESC LIMIT 1",
+        "SELECT before FROM change_log WHERE entity = $1 ORDER BY seq DESC LIMIT 1",
     )
     .bind("body:cis/CHAIRED_BY/state:belarus")
     .fetch_one(&app.db.pool)

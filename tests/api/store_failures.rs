@@ -56,7 +56,7 @@ fn faulty_writer(db: &TestDb, faults: &Faults) -> SqlitePool {
 }
 
 async fn spawn_faulty(faults: &Faults) -> TestApp {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     state::load_seeds(&db.store, &seeds())
         .await
         .expect("seeds load");
@@ -184,7 +184,7 @@ async fn readyz_reports_a_store_that_cannot_be_read() {
 
 /// A loaded database file, closed and checkpointed, in its own directory.
 async fn closed_database() -> TestDb {
-    let db = TestDb::new().await;
+    let db = TestDb::sqlite().await;
     state::load_seeds(&db.store, &seeds())
         .await
         .expect("seeds load");
@@ -216,6 +216,7 @@ async fn a_damaged_change_log_is_refused_at_start_and_found_by_doctor() {
             .await
             .expect("open")
             .sqlite()
+            .expect("an SQLite store")
             .clone();
         let root =
             sqlx::query_scalar("SELECT rootpage FROM sqlite_master WHERE name = 'change_log'")
@@ -256,6 +257,7 @@ async fn doctor_rebuilds_a_damaged_search_index() {
             .await
             .expect("open")
             .sqlite()
+            .expect("an SQLite store")
             .clone();
         sqlx::query("DELETE FROM search_index_data WHERE id > 10")
             .execute(&pool)

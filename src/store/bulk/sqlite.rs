@@ -1,94 +1,28 @@
-//! Bulk inserts for `policygraph import`: a validated [`Plan`] of new nodes and edges written
-//! in one `BEGIN IMMEDIATE` transaction with multi-row `INSERT`s whose prepared statements are
-//! reused, then logged and indexed set-wise, so a million edges take seconds.
+//! The SQLite import: multi-row `INSERT`s whose prepared statements are reused, in one
+//! `BEGIN IMMEDIATE` transaction with a large page cache, then the log and the search index
+//! filled set-wise from the rows just written.
 
-use std::collections::HashSet;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::Store;
-use sqlx::{Sqlite, Transaction};
-
-use crate::error::{Error, Result};
-use crate::model::{EdgeKind, NodeId, NodeKind};
-
-/// Reports rows written so far and the total.
-pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
+use crate::error::Result;
 
 /// Rows per multi-row `INSERT`: fewer round trips to SQLite's worker thread, and well below
 /// SQLite's limit of 32 766 bound parameters.
 const CHUNK: usize = 256;
 
-/// How often (in rows) writing progress is reported.
-const REPORT_EVERY: u64 = 65_536;
-
-/// A validated node of the input.
-pub struct NewNode {
-    /// Its full id.
-    pub id: NodeId,
-    /// Its kind.
-    pub kind: NodeKind,
-    /// Its title.
-    pub title: String,
-}
-
-/// A validated edge; ends index [`Plan::ids`].
-pub struct NewEdge {
-    /// Index of the source in [`Plan::ids`].
-    pub from: u32,
-    /// What the link says.
-    pub kind: EdgeKind,
-    /// Index of the target in [`Plan::ids`].
-    pub to: u32,
-}
-
-/// Everything to write, validated.
-pub struct Plan {
-    /// The nodes to create.
-    pub nodes: Vec<NewNode>,
-    /// Full ids of every node an edge can name: the new nodes first (same order as `nodes`),
-    /// then store nodes that edges refer to.
-    pub ids: Vec<String>,
-    /// The edges to create.
-    pub edges: Vec<NewEdge>,
-}
-
 /// SQLite page cache for the import connection, in KiB (released when the import ends).
 const IMPORT_CACHE_KIB: u32 = 512 * 1024;
 
-/// Ids of every stored node.
-pub async fn node_ids(store: &Store) -> Result<HashSet<String>> {
-    let pool = &store.pool;
-    Ok(sqlx::query_scalar("SELECT id FROM nodes")
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .collect())
-}
-
-/// PART_OF and DEPENDS_ON edges already stored, as `(source, kind, target)` ids: what a bulk
-/// import's cycle check must count.
-pub async fn acyclic_edges(store: &Store) -> Result<Vec<(String, EdgeKind, String)>> {
-    let pool = &store.pool;
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT source, kind, target FROM edges WHERE kind IN ('PART_OF', 'DEPENDS_ON')",
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(s, k, t)| Some((s, EdgeKind::parse(&k)?, t)))
-        .collect())
-}
-
 /// Writes `plan` in one transaction as `actor`. `stored` is how many nodes the store held
 /// when the plan was validated: if another write landed since, nothing is written.
-pub async fn write(
-    store: &Store,
+pub(super) async fn write(
+    pool: &SqlitePool,
     plan: &Plan,
     stored: usize,
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<()> {
-    let pool = &store.pool;
     let mut conn = pool.acquire().await?;
     // A million index entries in random key order thrash SQLite's default 2 MB page cache;
     // a large cache for this connection keeps the index pages in memory until the commit.
@@ -128,12 +62,7 @@ async fn write_in(
     let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM nodes")
         .fetch_all(&mut *tx)
         .await?;
-    let fresh: HashSet<&str> = plan.nodes.iter().map(|n| n.id.as_str()).collect();
-    if taken.iter().any(|id| fresh.contains(id.as_str())) || taken.len() != stored {
-        return Err(Error::Database(
-            "the store changed while the CSV was read; run the import again".to_owned(),
-        ));
-    }
+    unchanged_since_planned(plan, &taken, stored)?;
     write_plan(&mut tx, plan, actor, progress).await?;
     tx.commit().await?;
     Ok(())
@@ -146,16 +75,7 @@ async fn write_plan(
     actor: &str,
     progress: Progress<'_>,
 ) -> Result<()> {
-    let total = (plan.nodes.len() + plan.edges.len()) as u64;
-    let mut done = 0u64;
-    let mut next_report = 0u64;
-    let mut report = |done: u64| {
-        if done >= next_report || done == total {
-            progress(done, total);
-            next_report = done + REPORT_EVERY;
-        }
-    };
-    report(0);
+    let mut report = Reporter::new(progress, plan);
     let (nodes_before, edges_before): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT coalesce(max(rowid), 0) FROM nodes),
                 (SELECT coalesce(max(rowid), 0) FROM edges)",
@@ -180,8 +100,7 @@ async fn write_plan(
                 .bind(n.title.as_str());
         }
         query.execute(&mut **tx).await?;
-        done += chunk.len() as u64;
-        report(done);
+        report.add(chunk.len());
     }
     for chunk in plan.edges.chunks(CHUNK) {
         let sql = if chunk.len() == CHUNK {
@@ -199,8 +118,7 @@ async fn write_plan(
                 .bind(to.as_str());
         }
         query.execute(&mut **tx).await?;
-        done += chunk.len() as u64;
-        report(done);
+        report.add(chunk.len());
     }
 
     tracing::info!("import: rows inserted");
@@ -248,13 +166,8 @@ async fn write_plan(
     .bind(edges_before)
     .execute(&mut **tx)
     .await?;
-    report(total);
+    report.finish();
     Ok(())
-}
-
-/// The id `<from>/<KIND>/<to>` of a planned edge.
-pub fn edge_id_text(ids: &[String], from: u32, kind: EdgeKind, to: u32) -> String {
-    format!("{}/{kind}/{}", ids[from as usize], ids[to as usize])
 }
 
 /// `INSERT ... VALUES (?, ?, ?), (?, ?, ?), ...` for `rows` rows of `columns` values.
@@ -274,19 +187,6 @@ fn values_sql(head: &str, columns: usize, rows: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn edge_ids_are_the_model_s_edge_ids() {
-        let ids = vec!["goal:1".to_owned(), "goal:0".to_owned()];
-        let (a, b) = (
-            NodeId::parse("goal:1").expect("id"),
-            NodeId::parse("goal:0").expect("id"),
-        );
-        assert_eq!(
-            edge_id_text(&ids, 0, EdgeKind::PartOf, 1),
-            crate::model::edge_id(&a, EdgeKind::PartOf, &b)
-        );
-    }
 
     #[test]
     fn multi_row_inserts_have_one_placeholder_group_per_row() {
