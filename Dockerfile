@@ -1,7 +1,7 @@
 # Build and run policygraph: a static-ish binary on a slim Debian base.
 FROM rust:1-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 COPY assets ./assets

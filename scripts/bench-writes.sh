@@ -3,28 +3,34 @@
 # after many writes, and how long a write on one server takes to reach a second server on the
 # same file, over the seed corpus plus the synthetic benchmark graph of one scale.
 #
-#   scripts/bench-writes.sh [--scale 1m] [--writes 100] [--data DIR]
+#   scripts/bench-writes.sh [--scale 1m] [--writes 100] [--data DIR] [--store sqlite|postgres]
 #
+# --store postgres runs both servers on a throw-away PostgreSQL cluster (scripts/lib/postgres.sh,
+# default durability) instead of one SQLite file.
 # --data uses an existing nodes.csv/edges.csv (e.g. `python3 ../shared/bench/gen.py 10m DIR`,
 # the only source of the 10m scale so far) instead of `policygraph generate`.
 # Prints p50/p99/max of --writes sequential createNode mutations (each with a verbatim quote,
 # as curators write), the server's RSS before and after them, and p50/p99/max of the
-# follower lag (write acknowledged on A -> visible on B, polled every 5 ms) over 20 writes.
-# Client and server share this 2-core machine.
+# follower lag (write acknowledged on A -> visible on B, polled every 5 ms) over 20 writes, and
+# the write throughput of A and B taking writes at once for 10 s. Client and servers share this
+# 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scale="1m"
 writes=100
 data=""
+store="sqlite"
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --scale) scale="$2"; shift 2 ;;
         --writes) writes="$2"; shift 2 ;;
         --data) data="$2"; shift 2 ;;
-        *) echo "usage: $0 [--scale 1m] [--writes 100] [--data DIR]" >&2; exit 2 ;;
+        --store) store="$2"; shift 2 ;;
+        *) echo "usage: $0 [--scale 1m] [--writes 100] [--data DIR] [--store sqlite|postgres]" >&2; exit 2 ;;
     esac
 done
+source scripts/lib/postgres.sh
 
 echo "== cargo build --release"
 cargo build --release --quiet
@@ -33,6 +39,7 @@ work="$(mktemp -d)"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    pg_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,10 +51,16 @@ if [[ ! -f "$data/edges.csv" ]]; then
     echo "== policygraph generate --scale $scale --out $data"
     "$bin" generate --scale "$scale" --out "$data" >/dev/null
 fi
-db="$work/bench.db"
+case "$store" in
+    sqlite) db="$work/bench.db" ;;
+    postgres) pg_start "$work/pg"; db="$PG_URL_BASE/bench" ;;
+    *) echo "error: --store sqlite or postgres" >&2; exit 2 ;;
+esac
+echo "== store: $store"
 echo "== load seeds, import $data"
 "$bin" --database-url "$db" load --seeds seeds >/dev/null
-"$bin" --database-url "$db" import --quiet --nodes "$data/nodes.csv" --edges "$data/edges.csv"
+/usr/bin/time -f "== import: %e s, peak RSS %M KB" \
+    "$bin" --database-url "$db" import --quiet --nodes "$data/nodes.csv" --edges "$data/edges.csv"
 token="$("$bin" --database-url "$db" token create --name bench | grep -o 'pgt_[0-9a-f]*')"
 
 address=""
@@ -129,4 +142,18 @@ for n in range(20):
 if lags:
     print(f"follower lag (A -> B) x{len(lags)}: p50 {pct(lags, 50):.0f} ms, "
           f"p99 {pct(lags, 99):.0f} ms, max {max(lags):.0f} ms")
+
+import threading
+done = {"a": 0, "b": 0}
+def writer(name, address, seconds=10):
+    end, n = time.perf_counter() + seconds, 0
+    while time.perf_counter() < end:
+        n += 1
+        post(address, create(f"both-{name}-{n}"))
+        done[name] += 1
+threads = [threading.Thread(target=writer, args=("a", a)), threading.Thread(target=writer, args=("b", b))]
+for t in threads: t.start()
+for t in threads: t.join()
+print(f"A and B writing at once for 10 s: {done['a'] + done['b']} writes "
+      f"({(done['a'] + done['b']) / 10:.0f}/s; A {done['a']}, B {done['b']})")
 EOF

@@ -46,7 +46,7 @@ pub mod tokens;
 mod write;
 
 pub use connect::{connect, connect_existing, redact};
-pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_texts};
+pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_text, read_texts};
 pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 
 use sqlx::pool::PoolConnection;

@@ -49,6 +49,189 @@ struct EdgeRow<'a>(
     Option<&'a str>,
 );
 
+/// Citations waiting for the node or edge they belong to, by its id.
+type Waiting = HashMap<String, Vec<Citation>>;
+
+fn node_of(row: NodeRow<'_>, citations: &mut Waiting) -> Result<Node> {
+    Ok(Node {
+        id: id(row.0)?,
+        title: row.1,
+        note: row.2,
+        date: date(row.3)?,
+        start: date(row.4)?,
+        end: date(row.5)?,
+        place: row.6,
+        format: row.7,
+        citations: citations.remove(row.0).unwrap_or_default(),
+    })
+}
+
+/// Builds the edges of `rows` whose ends share the text of their node's id in `nodes`.
+fn edges_of<'a>(
+    rows: impl Iterator<Item = EdgeRow<'a>>,
+    nodes: &[Node],
+    citations: &mut Waiting,
+) -> Result<Vec<Edge>> {
+    let known: HashMap<&str, &NodeId> = nodes.iter().map(|n| (n.id.as_str(), &n.id)).collect();
+    let end = |text: &str| {
+        known
+            .get(text)
+            .map_or_else(|| id(text), |&id| Ok(id.clone()))
+    };
+    let mut edges = Vec::with_capacity(rows.size_hint().0);
+    for row in rows {
+        let (from, to) = (end(row.0)?, end(row.2)?);
+        let kind = EdgeKind::parse(row.1).ok_or_else(|| corrupt(format!("edge kind {}", row.1)))?;
+        // Most edges (all imported ones) have no citation: build the id only while some wait.
+        let cited = if citations.is_empty() {
+            Vec::new()
+        } else {
+            citations
+                .remove(&edge_id(&from, kind, &to))
+                .unwrap_or_default()
+        };
+        edges.push(Edge {
+            from,
+            kind,
+            to,
+            note: row.3,
+            valid_from: date(row.4)?,
+            valid_to: date(row.5)?,
+            citations: cited,
+        });
+    }
+    Ok(edges)
+}
+
+/// Nodes and edges in id order from SQLite, each table as one JSON array built by SQLite:
+/// sqlx hands every SQLite result row from its worker thread to the async side one by one,
+/// which made reading a million edges row by row take seconds of thread hand-offs (perf:
+/// futex and scheduler). The aggregate keeps the order of the sorted subquery, as SQLite
+/// implements it (an `ORDER BY` inside the aggregate would sort again: +0.7 s at 1m edges); the
+/// test `reading_returns_nodes_and_edges_in_id_order` guards that for the bundled SQLite.
+async fn sqlite_rows(
+    conn: &mut sqlx::SqliteConnection,
+    node_citations: &mut Waiting,
+    edge_citations: &mut Waiting,
+) -> Result<(Vec<Node>, Vec<Edge>)> {
+    let json: String = sqlx::query_scalar(
+        "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date, end_date,
+                                                      place, format)), '[]')
+         FROM (SELECT * FROM nodes ORDER BY id)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows: Vec<NodeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
+    let nodes = rows
+        .into_iter()
+        .map(|row| node_of(row, node_citations))
+        .collect::<Result<Vec<_>>>()?;
+    drop(json);
+    let json: String = sqlx::query_scalar(
+        "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
+                                                      valid_to)), '[]')
+         FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges ORDER BY id)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let rows: Vec<EdgeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
+    let edges = edges_of(rows.into_iter(), &nodes, edge_citations)?;
+    Ok((nodes, edges))
+}
+
+/// A `nodes` row from PostgreSQL.
+type PgNode = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// An `edges` row from PostgreSQL.
+type PgEdge = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Nodes and edges in id order from PostgreSQL: plain rows (its protocol streams them
+/// cheaply; building JSON on the server cost more than sending the rows), sorted here
+/// bytewise, as SQLite orders them, whatever the database's collation.
+async fn postgres_rows(
+    conn: &mut sqlx::PgConnection,
+    node_citations: &mut Waiting,
+    edge_citations: &mut Waiting,
+) -> Result<(Vec<Node>, Vec<Edge>)> {
+    let rows: Vec<PgNode> = sqlx::query_as(
+        "SELECT id, title, note, date, start_date, end_date, place, format FROM nodes",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut nodes = Vec::with_capacity(rows.len());
+    for (i, title, note, d, start, end, place, format) in rows {
+        let row = NodeRow(
+            &i,
+            title,
+            note,
+            d.as_deref(),
+            start.as_deref(),
+            end.as_deref(),
+            place,
+            format,
+        );
+        nodes.push(node_of(row, node_citations)?);
+    }
+    nodes.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
+    let rows: Vec<PgEdge> =
+        sqlx::query_as("SELECT source, kind, target, note, valid_from, valid_to FROM edges")
+            .fetch_all(&mut *conn)
+            .await?;
+    let rows = rows.iter().map(|(source, kind, target, note, from, to)| {
+        EdgeRow(
+            source,
+            kind,
+            target,
+            note.clone(),
+            from.as_deref(),
+            to.as_deref(),
+        )
+    });
+    let mut edges = edges_of(rows, &nodes, edge_citations)?;
+    edges.sort_unstable_by(by_id);
+    Ok((nodes, edges))
+}
+
+/// Orders edges as their ids `<from>/<KIND>/<to>` compare bytewise, without building them:
+/// mostly one comparison of the sources, byte by byte only where one source is a prefix of
+/// the other.
+fn by_id(a: &Edge, b: &Edge) -> std::cmp::Ordering {
+    let (x, y) = (a.from.as_str().as_bytes(), b.from.as_str().as_bytes());
+    if x == y {
+        return (a.kind.as_str(), a.to.as_str()).cmp(&(b.kind.as_str(), b.to.as_str()));
+    }
+    let shared = x.len().min(y.len());
+    match x[..shared].cmp(&y[..shared]) {
+        std::cmp::Ordering::Equal => {
+            let bytes = |e: &Edge| {
+                let id = e.from.as_str().bytes().chain(*b"/");
+                id.chain(e.kind.as_str().bytes())
+                    .chain(*b"/")
+                    .chain(e.to.as_str().bytes())
+                    .collect::<Vec<u8>>()
+            };
+            bytes(a).cmp(&bytes(b))
+        }
+        unequal => unequal,
+    }
+}
+
 /// A `citations` row as read, before its numbers are checked.
 struct CitationRow {
     node: Option<String>,
@@ -145,6 +328,16 @@ pub async fn read_texts(
     Ok(texts)
 }
 
+/// The stored source text of `document`, read on its own; `None` when there is none.
+pub async fn read_text(store: &Store, document: &str) -> Result<Option<String>> {
+    Ok(on_pool!(store, |p| {
+        sqlx::query_scalar("SELECT text FROM documents WHERE node_id = $1")
+            .bind(document)
+            .fetch_optional(p)
+            .await?
+    }))
+}
+
 /// Reads every node and edge with its citations, inside the caller's transaction.
 pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
     let backend = conn.backend();
@@ -196,95 +389,10 @@ pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
         }
     }
 
-    // Nodes and edges come back as one JSON array each, built by the database: sqlx hands
-    // every SQLite result row from its worker thread to the async side one by one, which made
-    // reading a million edges row by row take seconds of thread hand-offs (perf: futex and
-    // scheduler). SQLite's aggregate keeps the order of the sorted subquery (an `ORDER BY`
-    // inside the aggregate would sort again: +0.7 s at 1m edges); the test
-    // `reading_returns_nodes_and_edges_in_id_order` guards that for the bundled SQLite.
-    // PostgreSQL sorts inside the aggregate, bytewise (`COLLATE "C"`) as SQLite does.
-    let sql = match backend {
-        Backend::Sqlite => {
-            "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date,
-                                                          end_date, place, format)), '[]')
-             FROM (SELECT * FROM nodes ORDER BY id)"
-        }
-        Backend::Postgres => {
-            "SELECT coalesce(json_agg(json_build_array(id, title, note, date, start_date,
-                                                       end_date, place, format)
-                                      ORDER BY id COLLATE \"C\"), '[]')::text
-             FROM nodes"
-        }
+    let (nodes, edges) = match conn {
+        Conn::Sqlite(c) => sqlite_rows(c, &mut node_citations, &mut edge_citations).await?,
+        Conn::Postgres(c) => postgres_rows(c, &mut node_citations, &mut edge_citations).await?,
     };
-    let json: String = on_conn!(&mut *conn, |c| {
-        sqlx::query_scalar(sql).fetch_one(&mut *c).await?
-    });
-    let rows: Vec<NodeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
-    let mut nodes = Vec::with_capacity(rows.len());
-    for row in rows {
-        nodes.push(Node {
-            id: id(row.0)?,
-            title: row.1,
-            note: row.2,
-            date: date(row.3)?,
-            start: date(row.4)?,
-            end: date(row.5)?,
-            place: row.6,
-            format: row.7,
-            citations: node_citations.remove(row.0).unwrap_or_default(),
-        });
-    }
-    drop(json);
-    // Edge ends share the text of their node's id.
-    let known: HashMap<&str, &NodeId> = nodes.iter().map(|n| (n.id.as_str(), &n.id)).collect();
-    let end = |text: &str| {
-        known
-            .get(text)
-            .map_or_else(|| id(text), |&id| Ok(id.clone()))
-    };
-
-    let sql = match backend {
-        Backend::Sqlite => {
-            "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
-                                                          valid_to)), '[]')
-             FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges
-                   ORDER BY id)"
-        }
-        Backend::Postgres => {
-            "SELECT coalesce(json_agg(json_build_array(source, kind, target, note, valid_from,
-                                                       valid_to)
-                                      ORDER BY id COLLATE \"C\"), '[]')::text
-             FROM edges"
-        }
-    };
-    let json: String = on_conn!(&mut *conn, |c| {
-        sqlx::query_scalar(sql).fetch_one(&mut *c).await?
-    });
-    let rows: Vec<EdgeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
-    let mut edges = Vec::with_capacity(rows.len());
-    for row in rows {
-        let (from, to) = (end(row.0)?, end(row.2)?);
-        let kind = EdgeKind::parse(row.1).ok_or_else(|| corrupt(format!("edge kind {}", row.1)))?;
-        // Most edges (all imported ones) have no citation: build the id only while some wait.
-        let citations = if edge_citations.is_empty() {
-            Vec::new()
-        } else {
-            edge_citations
-                .remove(&edge_id(&from, kind, &to))
-                .unwrap_or_default()
-        };
-        edges.push(Edge {
-            from,
-            kind,
-            to,
-            note: row.3,
-            valid_from: date(row.4)?,
-            valid_to: date(row.5)?,
-            citations,
-        });
-    }
-    drop(json);
-    drop(known);
 
     let sql = match backend {
         Backend::Sqlite => "SELECT node_id, path FROM documents ORDER BY node_id",
@@ -302,4 +410,37 @@ pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
         edges,
         texts,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(from: &str, kind: EdgeKind, to: &str) -> Edge {
+        Edge {
+            from: NodeId::parse(from).expect("id"),
+            kind,
+            to: NodeId::parse(to).expect("id"),
+            note: None,
+            valid_from: None,
+            valid_to: None,
+            citations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn edges_sort_as_their_ids_do_even_where_a_source_is_a_prefix_of_another() {
+        let mut edges = [
+            edge("goal:1", EdgeKind::PartOf, "goal:2"),
+            edge("goal:1-a", EdgeKind::PartOf, "goal:2"),
+            edge("goal:10", EdgeKind::DependsOn, "goal:2"),
+            edge("goal:1", EdgeKind::DependsOn, "goal:3"),
+            edge("goal:1-a", EdgeKind::DependsOn, "goal:1"),
+            edge("goal:1", EdgeKind::PartOf, "goal:10"),
+        ];
+        let mut ids: Vec<String> = edges.iter().map(Edge::id).collect();
+        ids.sort();
+        edges.sort_unstable_by(by_id);
+        assert_eq!(edges.iter().map(Edge::id).collect::<Vec<_>>(), ids);
+    }
 }
