@@ -97,6 +97,31 @@ impl NodeRef {
         Citation::list(&self.graph, self.node().citations())
     }
 
+    /// The citations of other entities that quote this node's text, by position in it.
+    fn quotations(&self) -> Vec<Quotation> {
+        let document = self.node().id.clone();
+        let mut out: Vec<Quotation> = Vec::new();
+        let mut add = |backs: Backs, citations: &[model::Citation]| {
+            for c in citations.iter().filter(|c| c.document == document) {
+                out.push(Quotation {
+                    citation: Citation {
+                        graph: self.graph.clone(),
+                        citation: c.clone(),
+                    },
+                    backs: backs.clone(),
+                });
+            }
+        };
+        for ix in self.graph.cited_nodes() {
+            add(Backs::Node(ix), self.graph.get(ix).citations());
+        }
+        for e in self.graph.cited_edges() {
+            add(Backs::Edge(e), self.graph.edge(e).citations());
+        }
+        out.sort_by_key(|q| (q.citation.citation.start, q.citation.citation.end));
+        out
+    }
+
     fn edges(&self, direction: EdgeDirection, kinds: Option<&[EdgeKind]>) -> Vec<Edge> {
         let ways: &[Way] = match direction {
             EdgeDirection::Outgoing => &[Way::Outgoing],
@@ -203,6 +228,30 @@ node_object! {
         /// Where the stored text came from, relative to the seeds directory.
         async fn source_path(&self) -> Option<String> {
             self.0.graph.source_path(self.0.node().id).map(str::to_owned)
+        }
+
+        /// The stored text itself, byte for byte (what every citation's offsets count into);
+        /// null when no text is stored.
+        async fn source_text(
+            &self,
+            ctx: &async_graphql::Context<'_>,
+        ) -> async_graphql::Result<Option<String>> {
+            if self.0.graph.source_path(self.0.node().id).is_none() {
+                return Ok(None);
+            }
+            let store = ctx
+                .data::<crate::store::Store>()
+                .map_err(|e| super::errors::internal(e.message))?;
+            crate::store::read_text(store, self.0.node().id.as_str())
+                .await
+                .map_err(super::errors::internal)
+        }
+
+        /// Every citation that quotes this text, with the node or edge it backs, in the order
+        /// the passages stand in the text: what a reader of the source needs to see which
+        /// passage supports what.
+        async fn quotations(&self) -> Vec<Quotation> {
+            self.0.quotations()
         }
 
         /// The summits at which this document was adopted or signed.
@@ -501,6 +550,43 @@ impl Edge {
     /// The verbatim quotes that state this link; never empty.
     async fn citations(&self) -> Vec<Citation> {
         Citation::list(&self.graph, self.edge().citations())
+    }
+}
+
+/// What a quotation backs.
+#[derive(Clone)]
+enum Backs {
+    Node(NodeIx),
+    Edge(EdgeIx),
+}
+
+/// A citation of a source text, with the node or edge it backs.
+pub struct Quotation {
+    citation: Citation,
+    backs: Backs,
+}
+
+#[Object]
+impl Quotation {
+    /// The quote and where it stands in the text.
+    async fn citation(&self) -> &Citation {
+        &self.citation
+    }
+
+    /// The node the quote backs, when it backs a node.
+    async fn node(&self) -> Option<Node> {
+        match self.backs {
+            Backs::Node(ix) => Some(Node::new(self.citation.graph.clone(), ix)),
+            Backs::Edge(_) => None,
+        }
+    }
+
+    /// The edge the quote backs, when it backs an edge.
+    async fn edge(&self) -> Option<Edge> {
+        match self.backs {
+            Backs::Edge(e) => Some(Edge::new(self.citation.graph.clone(), e)),
+            Backs::Node(_) => None,
+        }
     }
 }
 

@@ -102,6 +102,8 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/graphiql/{asset}", get(pages::graphiql_asset))
+        .route("/", get(pages::explorer))
+        .route("/explorer/{asset}", get(pages::explorer_asset))
         .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

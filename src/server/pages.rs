@@ -1,4 +1,5 @@
-//! The static pages: GraphiQL and its assets, shipped in the binary so it works offline.
+//! The static pages: the explorer at `/`, GraphiQL at `/graphql`, and their assets, shipped
+//! in the binary so both work offline.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -32,6 +33,64 @@ pub(super) async fn graphiql_asset(Path(asset): Path<String>) -> Response {
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The explorer's page, served at `/`. Its policy lets it load only this server's own
+/// scripts, styles and data, so no request leaves the host it came from.
+pub(super) async fn explorer() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+                 frame-ancestors 'none'",
+            ),
+        ],
+        include_str!("../../assets/explorer/index.html"),
+    )
+        .into_response()
+}
+
+/// One explorer asset by name: plain ES modules and a style sheet, revalidated on each load
+/// (they change with the binary).
+pub(super) async fn explorer_asset(Path(asset): Path<String>) -> Response {
+    let (body, content_type): (&'static str, &str) = match asset.as_str() {
+        "app.js" => (
+            include_str!("../../assets/explorer/app.js"),
+            "text/javascript",
+        ),
+        "views.js" => (
+            include_str!("../../assets/explorer/views.js"),
+            "text/javascript",
+        ),
+        "graphql.js" => (
+            include_str!("../../assets/explorer/graphql.js"),
+            "text/javascript",
+        ),
+        "dom.js" => (
+            include_str!("../../assets/explorer/dom.js"),
+            "text/javascript",
+        ),
+        "text.js" => (
+            include_str!("../../assets/explorer/text.js"),
+            "text/javascript",
+        ),
+        "explorer.css" => (
+            include_str!("../../assets/explorer/explorer.css"),
+            "text/css",
+        ),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
         ],
         body,
     )

@@ -4,6 +4,7 @@
 
 mod auth;
 mod bench_route;
+mod browser;
 mod check;
 mod cli;
 mod corpus;
@@ -23,5 +24,6 @@ mod over_time;
 mod postgres;
 mod schema;
 mod shared_store;
+mod sources;
 mod store;
 mod store_failures;

@@ -1,0 +1,135 @@
+// The explorer in a real headless Chromium (Debian's), driven by playwright-core:
+//   node tests/browser/explorer.mjs BASE_URL SCREENSHOT_DIR
+// Exit 0 when every check passes; otherwise prints the failed check and exits 1.
+// Each view is saved as a PNG under SCREENSHOT_DIR.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const [base, shots] = process.argv.slice(2);
+if (!base || !shots) {
+  console.error('usage: node explorer.mjs BASE_URL SCREENSHOT_DIR');
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+const offsite = [];
+const failures = [];
+page.on('request', (request) => {
+  const host = new URL(request.url()).hostname;
+  if (host !== '127.0.0.1') offsite.push(request.url());
+});
+page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+page.on('console', (message) => {
+  if (message.type() === 'error') failures.push(`console error: ${message.text()}`);
+});
+
+/** Runs axe-core on the page; returns its serious and critical violations. */
+async function accessibility(view) {
+  // Evaluated through the DevTools protocol: the page's policy refuses inline scripts.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${view}: ${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+const checks = [];
+async function check(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    checks.push(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    checks.push(`FAIL ${name}: ${error.message}`);
+  }
+}
+
+const violations = [];
+
+await check('search "border security" suggests the goal; the keyboard opens it', async () => {
+  await page.goto(`${base}/`);
+  await page.waitForSelector('main article h1');
+  await page.fill('#q', 'border security');
+  await page.waitForSelector('#suggestions li[role=option]');
+  const options = await page.$$eval('#suggestions li[role=option]', (els) => els.map((e) => e.textContent));
+  const index = options.findIndex((t) => t === 'Strengthening cooperation in the field of border security');
+  assert.ok(index >= 0, `the goal among the suggestions: ${options.join(' | ')}`);
+  for (let i = 0; i <= index; i += 1) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/#\/node\/goal%3Aborder-security$/);
+  await page.waitForSelector('[data-testid=implementer]');
+  await page.screenshot({ path: `${shots}/goal-page.png`, fullPage: true });
+  violations.push(...await accessibility('goal page'));
+});
+
+await check('the goal page lists the 2021–2025 border security programme, its quote marked', async () => {
+  const implementer = page.locator('[data-testid=implementer]', {
+    has: page.locator('a[href="#/node/programme%3Aborder-security-2021-2025"]'),
+  });
+  assert.equal(await implementer.count(), 1, 'one implementer entry for the programme');
+  const marks = await implementer.locator('mark').allTextContents();
+  assert.ok(marks.length > 0, 'a quote is marked on the way to the programme');
+  // Evidence in place: the programme's own page shows its quote inside its paragraph.
+  await implementer.locator('a[href="#/node/programme%3Aborder-security-2021-2025"]').first().click();
+  await page.waitForURL(/programme%3Aborder-security-2021-2025/);
+  await page.waitForSelector('figure.evidence mark');
+  const figure = page.locator('figure.evidence', { has: page.locator('mark', { hasText: 'Border Security' }) });
+  assert.ok(await figure.count() >= 1, 'a quote naming the programme is marked');
+  const quote = await figure.first().locator('mark').first().textContent();
+  const paragraph = await figure.first().locator('p').first().textContent();
+  assert.ok(paragraph.length > quote.length, 'the quote stands inside more of its paragraph');
+  assert.ok(await figure.first().locator('a[href^="#/source/"]').count() === 1, 'a link to the source viewer');
+  await page.screenshot({ path: `${shots}/programme-page.png`, fullPage: true });
+  violations.push(...await accessibility('programme page'));
+});
+
+await check('the back button returns to the goal page', async () => {
+  await page.goBack();
+  await page.waitForURL(/goal%3Aborder-security$/);
+  await page.waitForSelector('[data-testid=implementer]');
+});
+
+await check('the source viewer of 001 marks a quote with NO-BREAK SPACEs; it opens what it supports', async () => {
+  await page.goto(`${base}/#/source/document%3Akremlin-cis-summit-2020-12-18`);
+  await page.waitForSelector('[data-testid=source-text] mark');
+  const marks = page.locator('[data-testid=source-text] mark');
+  const texts = await marks.allTextContents();
+  const nbsp = texts.findIndex((t) => t.includes('\u00a0') && t.includes('Border Security'));
+  assert.ok(nbsp >= 0, `a marked passage with a NO-BREAK SPACE among ${texts.length}`);
+  await page.screenshot({ path: `${shots}/source-viewer.png`, fullPage: false });
+  violations.push(...await accessibility('source viewer'));
+  await marks.nth(nbsp).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/#\/node\//);
+  await page.waitForSelector('main article h1');
+});
+
+await check('a search for words nothing has says so', async () => {
+  await page.goto(`${base}/#/search?q=${encodeURIComponent('zzzyxw')}`);
+  await page.waitForSelector('main .empty');
+});
+
+await check('no request left 127.0.0.1, and no script error', async () => {
+  assert.deepEqual(offsite, []);
+  assert.deepEqual(failures, []);
+});
+
+await check('axe-core finds no serious or critical violation', async () => {
+  assert.deepEqual(violations, []);
+});
+
+await browser.close();
+console.log(checks.join('\n'));
+process.exit(checks.some((c) => c.startsWith('FAIL')) ? 1 : 0);
