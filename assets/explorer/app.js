@@ -3,11 +3,16 @@
 
 import { gql } from './graphql.js';
 import { h, nodeHref } from './dom.js';
+import { pathPage } from './paths.js';
+import { timelinePage } from './timeline.js';
 import { homePage, nodePage, searchPage, snippet, sourcePage } from './views.js';
 
 const view = document.getElementById('view');
 
-/** The view the hash names: `#/`, `#/search?q=…`, `#/node/ID`, `#/source/ID?at=N`. */
+/**
+ * The view the hash names: `#/`, `#/search?q=…`, `#/node/ID`, `#/source/ID?at=N`,
+ * `#/path?from=ID&to=ID&via=KIND,…`, `#/timeline?from=YEAR&to=YEAR&active=YEAR`.
+ */
 function route(hash) {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(query);
@@ -18,6 +23,8 @@ function route(hash) {
     return () => sourcePage(parts[1], at);
   }
   if (parts[0] === 'search' && params.get('q')) return () => searchPage(params.get('q'));
+  if (parts[0] === 'path') return () => pathPage(params);
+  if (parts[0] === 'timeline') return () => timelinePage(params);
   return async () => homePage();
 }
 
@@ -26,9 +33,10 @@ async function render() {
   const mine = ++rendering;
   view.setAttribute('aria-busy', 'true');
   try {
-    const { title, body, focus } = await route(window.location.hash)();
+    const { title, body, focus, after } = await route(window.location.hash)();
     if (mine !== rendering) return;
     view.replaceChildren(body);
+    if (after) after();
     document.title = `${title} · policygraph`;
     (focus || view).focus();
     if (focus) focus.scrollIntoView({ block: 'center' });

@@ -18,7 +18,7 @@ function textOf(documentId) {
 }
 
 /** A citation shown inside its paragraph of the source, the quote marked by its offsets. */
-async function evidence(citation) {
+export async function evidence(citation) {
   const document = citation.document;
   const box = h('figure', { class: 'evidence' });
   const where = h('figcaption', { class: 'where' },
@@ -239,6 +239,9 @@ export function homePage() {
       h('ul', {},
         q('Which programmes implement border security?', nodeHref('goal:border-security')),
         q('What did the 18 December 2020 summit adopt?', nodeHref('summit:cis-hsc-2020-12-18')),
+        q('How is Moldova connected to the 2021–2025 border security programme?',
+          '#/path?from=state%3Amoldova&to=programme%3Aborder-security-2021-2025'),
+        q('What is active in 2025?', '#/timeline?from=2020&to=2030&active=2025'),
         q('Read the Kremlin transcript of that summit, every cited passage marked',
           sourceHref('document:kremlin-cis-summit-2020-12-18')))),
   };

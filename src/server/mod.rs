@@ -104,6 +104,7 @@ pub fn app(state: AppState, limits: HttpLimits) -> Router {
         .route("/graphiql/{asset}", get(pages::graphiql_asset))
         .route("/", get(pages::explorer))
         .route("/explorer/{asset}", get(pages::explorer_asset))
+        .route("/explorer/vendor/{file}", get(pages::explorer_vendor))
         .route("/favicon.ico", get(pages::favicon))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

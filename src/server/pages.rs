@@ -57,35 +57,65 @@ pub(super) async fn explorer() -> Response {
         .into_response()
 }
 
-/// One explorer asset by name: plain ES modules and a style sheet, revalidated on each load
-/// (they change with the binary).
+/// The explorer's files: name, content, type. Plain ES modules and a style sheet, and
+/// vendored libraries (each with its licence) under `vendor/`.
+const EXPLORER_FILES: &[(&str, &str, &str)] = &[
+    ("app.js", include_str!("../../assets/explorer/app.js"), JS),
+    (
+        "views.js",
+        include_str!("../../assets/explorer/views.js"),
+        JS,
+    ),
+    (
+        "paths.js",
+        include_str!("../../assets/explorer/paths.js"),
+        JS,
+    ),
+    (
+        "timeline.js",
+        include_str!("../../assets/explorer/timeline.js"),
+        JS,
+    ),
+    (
+        "graphql.js",
+        include_str!("../../assets/explorer/graphql.js"),
+        JS,
+    ),
+    ("dom.js", include_str!("../../assets/explorer/dom.js"), JS),
+    ("text.js", include_str!("../../assets/explorer/text.js"), JS),
+    (
+        "explorer.css",
+        include_str!("../../assets/explorer/explorer.css"),
+        "text/css",
+    ),
+    (
+        "vendor/cytoscape.esm.min.js",
+        include_str!("../../assets/explorer/vendor/cytoscape.esm.min.js"),
+        JS,
+    ),
+    (
+        "vendor/LICENSE-cytoscape",
+        include_str!("../../assets/explorer/vendor/LICENSE-cytoscape"),
+        "text/plain; charset=utf-8",
+    ),
+];
+
+const JS: &str = "text/javascript";
+
+/// One explorer file by name (`/explorer/{asset}`), revalidated on each load: they change
+/// with the binary.
 pub(super) async fn explorer_asset(Path(asset): Path<String>) -> Response {
-    let (body, content_type): (&'static str, &str) = match asset.as_str() {
-        "app.js" => (
-            include_str!("../../assets/explorer/app.js"),
-            "text/javascript",
-        ),
-        "views.js" => (
-            include_str!("../../assets/explorer/views.js"),
-            "text/javascript",
-        ),
-        "graphql.js" => (
-            include_str!("../../assets/explorer/graphql.js"),
-            "text/javascript",
-        ),
-        "dom.js" => (
-            include_str!("../../assets/explorer/dom.js"),
-            "text/javascript",
-        ),
-        "text.js" => (
-            include_str!("../../assets/explorer/text.js"),
-            "text/javascript",
-        ),
-        "explorer.css" => (
-            include_str!("../../assets/explorer/explorer.css"),
-            "text/css",
-        ),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+    explorer_file(&asset)
+}
+
+/// One vendored library of the explorer (`/explorer/vendor/{file}`).
+pub(super) async fn explorer_vendor(Path(file): Path<String>) -> Response {
+    explorer_file(&format!("vendor/{file}"))
+}
+
+fn explorer_file(name: &str) -> Response {
+    let Some(&(_, body, content_type)) = EXPLORER_FILES.iter().find(|(n, _, _)| *n == name) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     (
         [

@@ -116,6 +116,42 @@ await check('the source viewer of 001 marks a quote with NO-BREAK SPACEs; it ope
   await page.waitForSelector('main article h1');
 });
 
+await check('the path finder draws the path from state:moldova to the 2021–2025 programme', async () => {
+  await page.goto(`${base}/#/path`);
+  await page.waitForSelector('form.pathform');
+  await page.fill('#from', 'state:moldova');
+  await page.fill('#to', 'programme:border-security-2021-2025');
+  await page.locator('#to').press('Enter');
+  await page.waitForURL(/#\/path\?from=state%3Amoldova&to=programme%3Aborder-security-2021-2025/);
+  await page.waitForSelector('[data-testid=path-graph] canvas');
+  const graph = page.locator('[data-testid=path-graph]');
+  const nodes = Number(await graph.getAttribute('data-node-count'));
+  const edges = Number(await graph.getAttribute('data-edge-count'));
+  assert.ok(nodes >= 2 && edges >= 1, `drawn: ${nodes} nodes, ${edges} edges`);
+  const first = page.locator('ol').first().locator('[data-testid=step]');
+  assert.ok(await first.count() >= 1, 'the first path lists its steps');
+  assert.ok(await first.first().locator('a[href="#/node/state%3Amoldova"]').count() === 1, 'it starts at Moldova');
+  assert.ok(await first.last().locator('a[href="#/node/programme%3Aborder-security-2021-2025"]').count() === 1,
+    'it ends at the programme');
+  assert.ok(await page.locator('[data-testid=step] figure.evidence mark').count() >= 1, 'each step quoted');
+  await page.screenshot({ path: `${shots}/path-finder.png`, fullPage: true });
+  violations.push(...await accessibility('path finder'));
+});
+
+await check('the timeline shows the 2020-12-18 summit, and what is active in 2025', async () => {
+  await page.goto(`${base}/#/timeline?from=2019&to=2026&active=2025`);
+  await page.waitForSelector('[data-testid=timeline]');
+  const summit = page.locator('[data-testid=timeline] li[data-kind=SUMMIT]', { hasText: '2020-12-18' });
+  assert.ok(await summit.count() >= 1, 'the 18 December 2020 summit is on the axis');
+  assert.ok(await page.locator('[data-testid=active] li').count() > 0, 'something is active in 2025');
+  await summit.first().locator('a').click();
+  await page.waitForURL(/#\/node\/summit%3A/);
+  await page.goBack();
+  await page.waitForSelector('[data-testid=timeline]');
+  await page.screenshot({ path: `${shots}/timeline.png`, fullPage: false });
+  violations.push(...await accessibility('timeline'));
+});
+
 await check('a search for words nothing has says so', async () => {
   await page.goto(`${base}/#/search?q=${encodeURIComponent('zzzyxw')}`);
   await page.waitForSelector('main .empty');
