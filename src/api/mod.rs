@@ -4,6 +4,7 @@
 //! half-applied change.
 
 pub mod audit;
+mod coverage;
 pub mod errors;
 pub mod limits;
 mod mutation;

@@ -27,7 +27,7 @@ pub struct Query;
 #[derive(SimpleObject)]
 pub struct NodeTotals {
     /// How many nodes match the filters, over all pages.
-    total_count: usize,
+    pub total_count: usize,
 }
 
 /// A page of nodes, Relay style.
@@ -86,6 +86,11 @@ fn capped(name: &str, value: i32, cap: usize) -> Result<usize> {
     }
 }
 
+/// A connection's page size: 20 when omitted; negative or above the server's cap is refused.
+fn page_size(ctx: &Context<'_>, first: Option<i32>) -> Result<usize> {
+    capped("first", first.unwrap_or(20), limits(ctx)?.max_page)
+}
+
 fn walk(
     ctx: &Context<'_>,
     via: Option<Vec<EdgeKind>>,
@@ -140,20 +145,7 @@ impl Query {
         as_of: Option<String>,
     ) -> Result<NodeConnection> {
         let graph = snapshot(ctx, as_of).await?;
-        let limits = ctx.data::<Limits>().map_err(|e| internal(e.message))?;
-        let first = match first {
-            None => 20,
-            Some(f) if f < 0 => {
-                return Err(coded(Code::BadUserInput, "`first` must not be negative"));
-            }
-            Some(f) if f as usize > limits.max_page => {
-                return Err(coded(
-                    Code::LimitExceeded,
-                    format!("`first` is {f}; at most {} nodes per page", limits.max_page),
-                ));
-            }
-            Some(f) => f as usize,
-        };
+        let first = page_size(ctx, first)?;
         let kind: Option<model::NodeKind> = kind.map(Into::into);
         let after = match after {
             None => None,
@@ -486,5 +478,68 @@ impl Query {
             Ok(report::build(graph, today))
         })
         .await
+    }
+
+    /// Goals ordered by id, a page at a time, each with how many programmes and measures
+    /// implement it: directly, transitively, and active in a year. What a coverage dashboard
+    /// reads instead of asking `implementers` goal by goal.
+    #[graphql(complexity = "first.map_or(20, |f| f.max(0) as usize) * child_complexity")]
+    async fn coverage(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Page size: 20 when omitted; above the server's cap (100 by default) is refused."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the last goal of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Also count the implementers active in this year (`activeIn`).")]
+        active_in: Option<i32>,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
+        )]
+        as_of: Option<String>,
+    ) -> Result<super::coverage::CoverageConnection> {
+        let first = page_size(ctx, first)?;
+        let year = active_in
+            .map(|year| date(&format!("{year:04}")))
+            .transpose()?;
+        let graph = snapshot(ctx, as_of).await?;
+        super::coverage::coverage(ctx, graph, first, after, year).await
+    }
+
+    /// The goals × programmes traceability matrix that `policygraph export --format matrix`
+    /// writes, a page of goal rows at a time (goals ordered by id). A row lists only the
+    /// programmes that reach the goal; the columns are `nodes(kind: PROGRAMME)`.
+    #[graphql(complexity = "first.map_or(20, |f| f.max(0) as usize) * child_complexity")]
+    async fn matrix(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Page size: 20 when omitted; above the server's cap (100 by default) is refused."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the last goal of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
+        )]
+        as_of: Option<String>,
+    ) -> Result<super::coverage::MatrixConnection> {
+        let first = page_size(ctx, first)?;
+        let graph = snapshot(ctx, as_of).await?;
+        super::coverage::matrix(ctx, graph, first, after).await
+    }
+
+    /// The graph counted: nodes and edges by kind, what each source document supports, and
+    /// per year what is dated, which spans start and end, and how many nodes are active.
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
+        )]
+        as_of: Option<String>,
+    ) -> Result<super::coverage::Stats> {
+        let graph = snapshot(ctx, as_of).await?;
+        super::coverage::stats(ctx, graph).await
     }
 }

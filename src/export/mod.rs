@@ -10,6 +10,7 @@ use std::io::Write;
 use serde_json::json;
 
 use crate::graph::budget::Budget;
+use crate::graph::coverage;
 use crate::graph::traverse::{self, Walk};
 
 /// Exports answer to the user who runs them: no work budget.
@@ -355,22 +356,10 @@ fn matrix(graph: &Graph, nodes: &[NodeIx], out: &mut dyn Write) -> std::io::Resu
         .collect();
     out.write_record(&header)?;
     for &g in &goals {
-        let cells: BTreeMap<NodeIx, String> = traverse::implementers(graph, g, true, &no_limit())
+        let cells: BTreeMap<NodeIx, String> = coverage::matrix_row(graph, g, &no_limit())
             .unwrap_or_default()
             .into_iter()
-            .map(|imp| {
-                let kinds: Vec<&str> = imp
-                    .chain
-                    .iter()
-                    .map(|&e| graph.edge_kind(e).as_str())
-                    .collect();
-                let source = imp
-                    .chain
-                    .first()
-                    .and_then(|&e| graph.edge(e).citations().first())
-                    .map_or(String::new(), |c| format!(" [{}]", c.document));
-                (imp.node, format!("{}{source}", kinds.join(">")))
-            })
+            .map(|cell| (cell.programme, coverage::cell_label(graph, &cell.chain)))
             .collect();
         let row: Vec<&str> = std::iter::once(graph.get(g).id.as_str())
             .chain(

@@ -26,6 +26,7 @@ mod apply_tests;
 pub mod as_of;
 mod base;
 pub mod budget;
+pub mod coverage;
 mod delta;
 mod details;
 pub mod timeline;

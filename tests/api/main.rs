@@ -8,6 +8,7 @@ mod browser;
 mod check;
 mod cli;
 mod corpus;
+mod coverage;
 mod curate;
 mod durability;
 mod export;
