@@ -50,7 +50,7 @@ impl AppState {
         let started = std::time::Instant::now();
         let (contents, seq) = store::read_all_at(&pool).await?;
         let read = started.elapsed();
-        let graph = Graph::build(contents)?;
+        let graph = Graph::build(contents)?.at_position(seq);
         tracing::debug!(?read, built = ?started.elapsed() - read, "snapshot read and built");
         let snapshot = Arc::new(ArcSwap::from_pointee(graph));
         let curator = Arc::new(Curator::new(writer, snapshot.clone(), Some(seq)));

@@ -14,6 +14,9 @@ pub enum Code {
     Unauthenticated,
     /// The request exceeds a safety limit.
     LimitExceeded,
+    /// An automatic persisted query names a hash the server does not hold: send the query
+    /// text with the hash (Apollo's protocol).
+    PersistedQueryNotFound,
     /// Something failed on our side; the cause is in the server log.
     Internal,
 }
@@ -26,6 +29,7 @@ impl Code {
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::Unauthenticated => "UNAUTHENTICATED",
             Code::LimitExceeded => "LIMIT_EXCEEDED",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Code::Internal => "INTERNAL",
         }
     }
@@ -34,6 +38,16 @@ impl Code {
 /// A GraphQL error with a code.
 pub fn coded(code: Code, message: impl Into<String>) -> async_graphql::Error {
     async_graphql::Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+/// A request-level error with a code, for failures outside a resolver.
+pub fn server_error(code: Code, message: impl Into<String>) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    error
 }
 
 /// Logs `cause` and returns an `INTERNAL` error that reveals nothing about it.
@@ -55,14 +69,10 @@ pub fn ensure_codes(mut response: Response) -> Response {
     if response.errors.len() > MAX_ERRORS {
         let omitted = response.errors.len() - (MAX_ERRORS - 1);
         response.errors.truncate(MAX_ERRORS - 1);
-        let mut last = async_graphql::ServerError::new(
+        response.errors.push(server_error(
+            Code::LimitExceeded,
             format!("{omitted} more errors omitted; at most {MAX_ERRORS} are reported"),
-            None,
-        );
-        last.extensions
-            .get_or_insert_with(Default::default)
-            .set("code", Code::LimitExceeded.as_str());
-        response.errors.push(last);
+        ));
     }
     for error in &mut response.errors {
         let has_code = error

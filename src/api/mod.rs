@@ -8,6 +8,7 @@ mod coverage;
 pub mod errors;
 pub mod limits;
 mod mutation;
+pub mod persisted;
 mod query;
 mod report;
 mod search;
@@ -125,20 +126,29 @@ pub fn sdl() -> String {
     schema(Limits::default()).sdl()
 }
 
-/// True when the operation `request` selects is a mutation. The parse is kept in the request
-/// (and cached), so executing it later does not parse again; an unparsable request is not a
-/// mutation (the engine reports its syntax error).
-pub fn is_mutation(request: &mut Request) -> bool {
+/// The type of the operation `request` selects; `None` when the document does not parse or
+/// names no such operation (the engine reports why). The parse is kept in the request (and
+/// cached), so executing it later does not parse again.
+fn operation_type(request: &mut Request) -> Option<OperationType> {
     let operation_name = request.operation_name.clone();
-    let Some(document) = limits::parse_cached(request) else {
-        return false;
-    };
+    let document = limits::parse_cached(request)?;
     let operation = match (&document.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()),
         (DocumentOperations::Multiple(ops), None) => ops.values().next(),
     };
-    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
+    operation.map(|op| op.node.ty)
+}
+
+/// True when the operation `request` selects is a mutation; an unparsable request is not one.
+pub fn is_mutation(request: &mut Request) -> bool {
+    operation_type(request) == Some(OperationType::Mutation)
+}
+
+/// True when the operation `request` selects is a query, so its answer depends only on the
+/// snapshot, the day, the caller and the request (what an HTTP entity tag names).
+pub fn is_query(request: &mut Request) -> bool {
+    operation_type(request) == Some(OperationType::Query)
 }
 
 /// Runs one request in `session`, with every error coded.

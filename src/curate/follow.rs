@@ -76,7 +76,7 @@ impl Curator {
         let graph = match patched {
             Some((graph, entries)) => {
                 self.announce(&entries);
-                Arc::new(graph)
+                Arc::new(graph.at_position(seq))
             }
             None => {
                 let (contents, at) = store::read_at(tx).await?;
@@ -91,7 +91,7 @@ impl Curator {
                     skipped: at - known.unwrap_or(0),
                 });
                 tracing::info!(from = ?known, to = at, "snapshot rebuilt from the store");
-                Arc::new(graph)
+                Arc::new(graph.at_position(seq))
             }
         };
         self.snapshot.store(graph.clone());

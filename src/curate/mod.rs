@@ -206,7 +206,11 @@ impl Curator {
         let seqs = store::write_changes(&mut tx, &changes, &actor.0).await?;
         let written = started.elapsed();
         let finals = changes.iter().map(|c| (c.id.clone(), c.after.clone()));
-        let graph = Arc::new(current.apply(dataset::updates(finals))?);
+        let mut graph = current.apply(dataset::updates(finals))?;
+        if let Some(&last) = seqs.last() {
+            graph = graph.at_position(last);
+        }
+        let graph = Arc::new(graph);
         let built = started.elapsed();
         tx.commit().await?;
         self.snapshot.store(graph.clone());

@@ -177,10 +177,14 @@ impl Graph {
             .collect();
         texts.sort();
         texts.dedup();
-        Graph::build(Contents {
+        let compacted = Graph::build(Contents {
             nodes: self.all_nodes().map(|n| n.to_node()).collect(),
             edges: self.all_edges().map(|e| e.to_edge()).collect(),
             texts,
+        })?;
+        Ok(Graph {
+            position: self.position,
+            ..compacted
         })
     }
 }

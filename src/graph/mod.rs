@@ -110,6 +110,9 @@ pub struct NodePage {
 pub struct Graph {
     base: Arc<Base>,
     delta: Delta,
+    /// The change-log position the snapshot reflects, when the process that published it
+    /// knows it (see [`Graph::at_position`]).
+    position: Option<i64>,
 }
 
 impl Graph {
@@ -118,7 +121,24 @@ impl Graph {
         Ok(Graph {
             base: Arc::new(Base::build(contents)?),
             delta: Delta::default(),
+            position: None,
         })
+    }
+
+    /// The same snapshot, marked as reflecting the change log up to `seq`. Its publisher
+    /// marks it, so a reader holding the snapshot holds its position too (HTTP caching names
+    /// the data served by it).
+    pub fn at_position(self, seq: i64) -> Graph {
+        Graph {
+            position: Some(seq),
+            ..self
+        }
+    }
+
+    /// The change-log position the snapshot reflects; `None` when not known (a snapshot built
+    /// outside a server, or an `asOf` view).
+    pub fn position(&self) -> Option<i64> {
+        self.position
     }
 
     /// Checks the snapshot's invariants: the id map, orderings and side tables agree with the

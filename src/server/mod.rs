@@ -6,6 +6,7 @@
 
 pub mod activity;
 mod bearer;
+mod etag;
 mod listen;
 mod pages;
 mod shutdown;
@@ -538,22 +539,29 @@ async fn graphql_get(
     if browser && !query.split('&').any(|p| p.starts_with("query=")) {
         return Html(pages::GRAPHIQL_PAGE).into_response();
     }
-    let mut request = match get_request(&uri) {
+    let request = match get_request(&uri) {
         Ok(request) => request,
         Err(message) => return request_error(&message),
     };
-    if api::is_mutation(&mut request) {
-        let mut response = coded_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            Code::BadUserInput,
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    run(&state, &headers, limits, BatchRequest::Single(request)).await
+    let sent = Sent {
+        get: true,
+        bytes: query.as_bytes(),
+    };
+    run(
+        &state,
+        &headers,
+        limits,
+        BatchRequest::Single(request),
+        sent,
+    )
+    .await
+}
+
+/// How a request arrived: by GET (where mutations are refused), and its raw bytes (the URL
+/// query or the body), which HTTP caching keys on.
+struct Sent<'r> {
+    get: bool,
+    bytes: &'r [u8],
 }
 
 /// The parameters of a GraphQL request sent with GET (GraphQL over HTTP).
@@ -654,7 +662,11 @@ async fn graphql_post(
                     return request_error(&message);
                 }
             }
-            run(&state, &headers, limits, batch).await
+            let sent = Sent {
+                get: false,
+                bytes: &body,
+            };
+            run(&state, &headers, limits, batch, sent).await
         }
         Err(e) => request_error(&format!("cannot read the GraphQL request body: {e}")),
     }
@@ -662,7 +674,7 @@ async fn graphql_post(
 
 /// Why a JSON body has no query, naming the keys it has (`{"qeury": ...}` is a typo the
 /// parser would otherwise report as a syntax error in an empty document); `None` when every
-/// request has a `query` key.
+/// request has a `query` key or names a persisted query.
 fn missing_query(body: &[u8]) -> Option<String> {
     let value: Value = serde_json::from_slice(body).ok()?;
     let requests: Vec<&Value> = match &value {
@@ -671,7 +683,10 @@ fn missing_query(body: &[u8]) -> Option<String> {
     };
     requests.iter().find_map(|request| {
         let object = request.as_object()?;
-        if object.contains_key("query") {
+        let persisted = object
+            .get("extensions")
+            .is_some_and(|e| e.get("persistedQuery").is_some());
+        if object.contains_key("query") || persisted {
             return None;
         }
         let keys: Vec<&str> = object.keys().map(String::as_str).collect();
@@ -686,24 +701,57 @@ fn missing_query(body: &[u8]) -> Option<String> {
     })
 }
 
-/// Executes a single or batched request against one snapshot.
+/// Executes a single or batched request: persisted queries resolved, writes refused without a
+/// token or over GET, a read whose tag the client holds answered `304`, the rest run on the
+/// snapshot of the moment (a read-only batch on one snapshot).
 async fn run(
     state: &AppState,
     headers: &HeaderMap,
     limits: HttpLimits,
     batch: BatchRequest,
+    sent: Sent<'_>,
 ) -> Response {
     let actor = match authenticate(state, headers).await {
         Ok(actor) => actor,
         Err(refused) => return refused,
     };
     let mut batch = batch;
+    // Automatic persisted queries: the hash becomes its text before anything reads it.
+    let unresolved: Vec<Option<async_graphql::ServerError>> = batch
+        .iter_mut()
+        .map(|request| api::persisted::resolve(request).err())
+        .collect();
+    if let (BatchRequest::Single(_), Some(Some(error))) = (&batch, unresolved.first()) {
+        return graphql_errors(StatusCode::OK, vec![error.clone()]);
+    }
+    if sent.get && batch.iter_mut().any(api::is_mutation) {
+        let mut response = coded_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            Code::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
     if actor.is_none() && batch.iter_mut().any(api::is_mutation) {
         return unauthenticated(
             "writes need `Authorization: Bearer <token>` (create one with `policygraph token create`)",
         );
     }
     let session = state.session(actor);
+    // Only reads are tagged, and only when the snapshot knows its change-log position.
+    let reads_only = batch.iter_mut().all(api::is_query);
+    let tag = match session.graph.position() {
+        Some(position) if reads_only => Some(etag::tag(position, headers, sent.bytes)),
+        _ => None,
+    };
+    if let Some(tag) = &tag
+        && etag::not_modified(headers, tag)
+    {
+        return (StatusCode::NOT_MODIFIED, etag::headers(tag)).into_response();
+    }
     let response = match batch {
         BatchRequest::Single(request) => {
             BatchResponse::Single(api::execute(&state.schema, session, request).await)
@@ -721,11 +769,21 @@ async fn run(
         }
         BatchRequest::Batch(requests) => {
             let mut out = Vec::with_capacity(requests.len());
-            for request in requests {
-                // Each operation reads the snapshot current when it starts, so a batch
-                // that writes then reads sees its own write.
+            for (request, unresolved) in requests.into_iter().zip(unresolved) {
+                if let Some(error) = unresolved {
+                    out.push(async_graphql::Response::from_errors(vec![error]));
+                    continue;
+                }
+                // Each operation of a batch that writes reads the snapshot current when it
+                // starts, so it sees the batch's own writes; a read-only batch answers from
+                // the one snapshot its tag names.
+                let graph = if reads_only {
+                    session.graph.clone()
+                } else {
+                    state.graph()
+                };
                 let session = api::Session {
-                    graph: state.graph(),
+                    graph,
                     ..session.clone()
                 };
                 out.push(api::execute(&state.schema, session, request).await);
@@ -754,6 +812,13 @@ async fn run(
     } else {
         "application/json"
     };
+    // An answer with errors is not tagged: a time limit or a missing persisted query may
+    // not recur, and a client must not keep such an answer as current.
+    let failed = match &response {
+        BatchResponse::Single(r) => !r.errors.is_empty(),
+        BatchResponse::Batch(rs) => rs.iter().any(|r| !r.errors.is_empty()),
+    };
+    let tag = tag.filter(|_| !failed);
     let body = serde_json::to_value(&response).and_then(|mut value| {
         if graphql_media && failed_before_execution {
             if let Some(object) = value.as_object_mut() {
@@ -763,12 +828,18 @@ async fn run(
         serde_json::to_vec(&value)
     });
     match body {
-        Ok(body) => (
-            status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-            body,
-        )
-            .into_response(),
+        Ok(body) => {
+            let mut response = (
+                status,
+                [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+                body,
+            )
+                .into_response();
+            if let Some(tag) = tag {
+                response.headers_mut().extend(etag::headers(&tag));
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot serialise a GraphQL response");
             coded_response(
@@ -786,7 +857,10 @@ fn request_error(message: &str) -> Response {
 
 /// A GraphQL-shaped error body with a code, for failures before execution.
 fn coded_response(status: StatusCode, code: Code, message: &str) -> Response {
-    let body =
-        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
-    (status, axum::Json(body)).into_response()
+    graphql_errors(status, vec![api::errors::server_error(code, message)])
+}
+
+/// A GraphQL response of `errors` only, for failures before execution.
+fn graphql_errors(status: StatusCode, errors: Vec<async_graphql::ServerError>) -> Response {
+    (status, axum::Json(json!({ "errors": errors }))).into_response()
 }

@@ -5,6 +5,7 @@
 mod auth;
 mod bench_route;
 mod browser;
+mod caching;
 mod check;
 mod cli;
 mod corpus;
