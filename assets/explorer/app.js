@@ -3,6 +3,7 @@
 
 import { gql } from './graphql.js';
 import { h, nodeHref } from './dom.js';
+import { coveragePage } from './coverage.js';
 import { pathPage } from './paths.js';
 import { timelinePage } from './timeline.js';
 import { homePage, nodePage, searchPage, snippet, sourcePage } from './views.js';
@@ -11,7 +12,8 @@ const view = document.getElementById('view');
 
 /**
  * The view the hash names: `#/`, `#/search?q=…`, `#/node/ID`, `#/source/ID?at=N`,
- * `#/path?from=ID&to=ID&via=KIND,…`, `#/timeline?from=YEAR&to=YEAR&active=YEAR`.
+ * `#/path?from=ID&to=ID&via=KIND,…`, `#/timeline?from=YEAR&to=YEAR&active=YEAR`,
+ * `#/coverage?year=YEAR`.
  */
 function route(hash) {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -25,6 +27,7 @@ function route(hash) {
   if (parts[0] === 'search' && params.get('q')) return () => searchPage(params.get('q'));
   if (parts[0] === 'path') return () => pathPage(params);
   if (parts[0] === 'timeline') return () => timelinePage(params);
+  if (parts[0] === 'coverage') return () => coveragePage(params);
   return async () => homePage();
 }
 

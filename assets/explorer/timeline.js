@@ -2,10 +2,14 @@
 // bars, each a link to its node; and what is active in a given year.
 
 import { gql } from './graphql.js';
+import { timelineChart } from './chart.js';
 import { h, nodeHref, nodeLink } from './dom.js';
 
 const TIMELINE = `query Timeline($from: String!, $to: String!) {
-  timeline(from: $from, to: $to) { date kind node { id kind title } related { id title } }
+  timeline(from: $from, to: $to) {
+    date kind node { id kind title ... on TimeSpan { start end } } related { id title }
+    edge { id kind validFrom validTo from { title } to { title } }
+  }
 }`;
 const ACTIVE = `query Active($year: Int!) {
   nodes(activeIn: $year, first: 100) { totalCount nodes { id kind title } }
@@ -61,6 +65,7 @@ export async function timelinePage(params) {
           e.related.length ? h('span', { class: 'facts' }, ` (${e.related.map((r) => r.title).join(', ')})`) : null)))
         : h('p', { class: 'facts' }, 'nothing dated this year')));
   }
-  body.append(axis);
+  body.append(h('h2', {}, 'Drawn'), h('div', { class: 'scroll' }, timelineChart(data.timeline, from, to)),
+    h('h2', {}, 'Year by year'), axis);
   return { title: 'Timeline', body };
 }

@@ -242,6 +242,7 @@ export function homePage() {
         q('How is Moldova connected to the 2021–2025 border security programme?',
           '#/path?from=state%3Amoldova&to=programme%3Aborder-security-2021-2025'),
         q('What is active in 2025?', '#/timeline?from=2020&to=2030&active=2025'),
+        q('What is not covered: goals nothing implements, programmes ended without a successor?', '#/coverage?year=2025'),
         q('Read the Kremlin transcript of that summit, every cited passage marked',
           sourceHref('document:kremlin-cis-summit-2020-12-18')))),
   };

@@ -77,6 +77,16 @@ const EXPLORER_FILES: &[(&str, &str, &str)] = &[
         JS,
     ),
     (
+        "chart.js",
+        include_str!("../../assets/explorer/chart.js"),
+        JS,
+    ),
+    (
+        "coverage.js",
+        include_str!("../../assets/explorer/coverage.js"),
+        JS,
+    ),
+    (
         "graphql.js",
         include_str!("../../assets/explorer/graphql.js"),
         JS,

@@ -2,10 +2,14 @@
 //! playwright-core driving Debian's chromium) against the real server on an ephemeral port.
 //! It needs Node.js, chromium and the packages of tests/browser, which `scripts/test.sh`
 //! installs; without them this test fails and says so, it never skips. Screenshots of every
-//! view land in `target/explorer-screenshots/`.
+//! view land in `target/explorer-screenshots/`, with the matrix the coverage view downloads.
 
 use std::path::Path;
 use std::process::Command;
+
+use policygraph::export::{self, Format};
+use policygraph::graph::Graph;
+use policygraph::store;
 
 use crate::helpers::spawn_app;
 
@@ -21,7 +25,10 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
     );
     let shots = root.join("target/explorer-screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot directory");
+    // A matrix left by an earlier run must not stand in for this one's download.
+    let _ = std::fs::remove_file(shots.join("matrix.csv"));
     let address = app.address.clone();
+    let downloads = shots.clone();
     // The browser runs on a blocking thread: this test's runtime keeps serving it.
     let out = tokio::task::spawn_blocking(move || {
         Command::new("node")
@@ -40,4 +47,13 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
         "the browser checks failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The matrix the coverage view downloaded is the one the CLI exports.
+    let downloaded =
+        std::fs::read_to_string(downloads.join("matrix.csv")).expect("matrix.csv saved");
+    let graph = Graph::build(store::read_all(&app.db.store).await.expect("read")).expect("graph");
+    let mut exported = Vec::new();
+    let nodes = export::select(&graph, None, 0);
+    export::write(&graph, &nodes, Format::Matrix, &mut exported).expect("matrix");
+    assert_eq!(downloaded, String::from_utf8(exported).expect("utf-8"));
 }

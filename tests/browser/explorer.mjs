@@ -144,12 +144,49 @@ await check('the timeline shows the 2020-12-18 summit, and what is active in 202
   const summit = page.locator('[data-testid=timeline] li[data-kind=SUMMIT]', { hasText: '2020-12-18' });
   assert.ok(await summit.count() >= 1, 'the 18 December 2020 summit is on the axis');
   assert.ok(await page.locator('[data-testid=active] li').count() > 0, 'something is active in 2025');
+  const chart = page.locator('[data-testid=timeline-chart]');
+  assert.ok(await chart.locator('a[data-bar=span]').count() >= 1, 'programme spans drawn as bars');
+  assert.ok(await chart.locator('a[data-point=SUMMIT][aria-label^="2020-12-18"]').count() === 1, 'the summit drawn as a point');
   await summit.first().locator('a').click();
   await page.waitForURL(/#\/node\/summit%3A/);
   await page.goBack();
   await page.waitForSelector('[data-testid=timeline]');
   await page.screenshot({ path: `${shots}/timeline.png`, fullPage: false });
+  await page.locator('[data-testid=timeline-chart]').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 120));
+  await page.screenshot({ path: `${shots}/timeline-chart.png`, fullPage: false });
   violations.push(...await accessibility('timeline'));
+});
+
+await check('coverage lists a goal nothing implements; its tables sort; the matrix downloads as CSV', async () => {
+  await page.goto(`${base}/`);
+  await page.locator('a[href="#/coverage?year=2025"]').click();
+  await page.waitForSelector('[data-testid=matrix]');
+  const unimplemented = page.locator('[data-code=unimplemented-goal] [data-testid=finding] a[href^="#/node/goal%3A"]');
+  assert.ok(await unimplemented.count() >= 1, 'a goal nothing implements is listed');
+  // The goals table agrees: that goal has no implementer.
+  const goal = await unimplemented.first().textContent();
+  const row = page.locator('[data-testid=goals] tbody tr', { has: page.locator('th a', { hasText: goal }) });
+  assert.equal(await row.first().locator('td').nth(1).textContent(), '0', `${goal} has no implementer`);
+  // Sorting by "With sub-goals" from the keyboard: counts sort the largest first, then, pressed
+  // again, the smallest.
+  const header = page.locator('[data-testid=goals] thead th').nth(2);
+  const counts = async () => (await page.locator('[data-testid=goals] tbody tr td:nth-of-type(2)').allTextContents()).map(Number);
+  await header.locator('button').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  let sorted = await counts();
+  assert.ok(sorted[0] > 0 && sorted.every((c, i) => i === 0 || sorted[i - 1] >= c), 'sorted by count, descending');
+  await page.keyboard.press('Enter');
+  assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+  sorted = await counts();
+  assert.ok(sorted[0] === 0 && sorted.every((c, i) => i === 0 || sorted[i - 1] <= c), 'sorted by count, ascending');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${shots}/coverage.png`, fullPage: false });
+  await page.locator('[data-testid=matrix]').screenshot({ path: `${shots}/coverage-matrix.png` });
+  violations.push(...await accessibility('coverage'));
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=matrix-csv]')]);
+  assert.equal(file.suggestedFilename(), 'matrix.csv');
+  await file.saveAs(`${shots}/matrix.csv`);
 });
 
 await check('a search for words nothing has says so', async () => {
