@@ -1,7 +1,7 @@
 // The explorer: a router over the address's hash (every view has its own URL, the back
 // button works) and the search box with suggestions as you type.
 
-import { gql } from './graphql.js';
+import { Unauthenticated, gql, setToken, token } from './graphql.js';
 import { h, nodeHref } from './dom.js';
 import { coveragePage } from './coverage.js';
 import { pathPage } from './paths.js';
@@ -13,7 +13,7 @@ const view = document.getElementById('view');
 /**
  * The view the hash names: `#/`, `#/search?q=…`, `#/node/ID`, `#/source/ID?at=N`,
  * `#/path?from=ID&to=ID&via=KIND,…`, `#/timeline?from=YEAR&to=YEAR&active=YEAR`,
- * `#/coverage?year=YEAR`.
+ * `#/coverage?year=YEAR`, `#/token` (the token to read with).
  */
 function route(hash) {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
@@ -28,6 +28,7 @@ function route(hash) {
   if (parts[0] === 'path') return () => pathPage(params);
   if (parts[0] === 'timeline') return () => timelinePage(params);
   if (parts[0] === 'coverage') return () => coveragePage(params);
+  if (parts[0] === 'token') return async () => tokenPage();
   return async () => homePage();
 }
 
@@ -45,10 +46,44 @@ async function render() {
     if (focus) focus.scrollIntoView({ block: 'center' });
   } catch (error) {
     if (mine !== rendering) return;
-    view.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this view: ${error.message}`));
+    if (error instanceof Unauthenticated) {
+      const { body, focus } = tokenPage(error.message);
+      view.replaceChildren(body);
+      document.title = 'Token needed · policygraph';
+      focus.focus();
+    } else {
+      view.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load this view: ${error.message}`));
+    }
   } finally {
     view.removeAttribute('aria-busy');
   }
+}
+
+/**
+ * The form that gives the explorer a token to read with: shown by itself when the server
+ * refuses a read (`why` says why), and at `#/token`. The token stays in this tab's session.
+ */
+function tokenPage(why) {
+  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', required: true, size: 40 });
+  const form = h('form', { class: 'token', 'data-testid': 'token-form' },
+    h('label', { for: 'token' }, 'Token '), input, ' ', h('button', { type: 'submit' }, 'Read with this token'));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    setToken(input.value.trim());
+    render();
+  });
+  const forget = h('button', { type: 'button', onClick: () => { setToken(''); render(); } }, 'Forget the token');
+  return {
+    title: 'Token',
+    focus: input,
+    body: h('article', {}, h('h1', {}, 'A token to read with'),
+      why ? h('p', { class: 'error', role: 'alert' }, `The server refused: ${why}.`) : null,
+      h('p', {}, 'This server answers readers who show a token. Ask its operator for one ',
+        '(they make it with ', h('code', {}, 'policygraph token create NAME'), ') and paste it here; ',
+        'it is kept for this browser tab only.'),
+      form,
+      token() ? h('p', {}, 'This tab reads with a token now. ', forget) : null),
+  };
 }
 
 window.addEventListener('hashchange', render);

@@ -11,11 +11,20 @@ use policygraph::export::{self, Format};
 use policygraph::graph::Graph;
 use policygraph::store;
 
-use crate::helpers::spawn_app;
+use policygraph::server::Access;
+
+use crate::helpers::{spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
     let app = spawn_app().await;
+    // A second server that wants a token for reads: the explorer must ask for one.
+    let private = spawn_app_with(Access {
+        private_reads: true,
+        ..Access::default()
+    })
+    .await;
+    let token = private.token("analyst").await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let browser = root.join("tests/browser");
     assert!(
@@ -28,6 +37,7 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
     // A matrix left by an earlier run must not stand in for this one's download.
     let _ = std::fs::remove_file(shots.join("matrix.csv"));
     let address = app.address.clone();
+    let private_address = private.address.clone();
     let downloads = shots.clone();
     // The browser runs on a blocking thread: this test's runtime keeps serving it.
     let out = tokio::task::spawn_blocking(move || {
@@ -35,6 +45,8 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
             .arg(browser.join("explorer.mjs"))
             .arg(&address)
             .arg(&shots)
+            .arg(&private_address)
+            .arg(&token)
             .output()
     })
     .await

@@ -1,5 +1,6 @@
 // The explorer in a real headless Chromium (Debian's), driven by playwright-core:
-//   node tests/browser/explorer.mjs BASE_URL SCREENSHOT_DIR
+//   node tests/browser/explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN
+// (PRIVATE_BASE_URL: a server run with --private-reads; TOKEN: a valid token of it).
 // Exit 0 when every check passes; otherwise prints the failed check and exits 1.
 // Each view is saved as a PNG under SCREENSHOT_DIR.
 
@@ -8,9 +9,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
-const [base, shots] = process.argv.slice(2);
-if (!base || !shots) {
-  console.error('usage: node explorer.mjs BASE_URL SCREENSHOT_DIR');
+const [base, shots, privateBase, token] = process.argv.slice(2);
+if (!base || !shots || !privateBase || !token) {
+  console.error('usage: node explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN');
   process.exit(2);
 }
 const require = createRequire(import.meta.url);
@@ -194,6 +195,22 @@ await check('a search for words nothing has says so', async () => {
   await page.waitForSelector('main .empty');
 });
 
+await check('a server with private reads asks for a token, then answers with it', async () => {
+  // The refused reads are expected here: the browser logs each 401 as a console error.
+  const before = failures.length;
+  await page.goto(`${privateBase}/#/coverage`);
+  await page.waitForSelector('[data-testid=token-form]');
+  assert.ok(await page.locator('[role=alert]').count() === 1, 'the refusal is said');
+  violations.push(...await accessibility('token form'));
+  await page.fill('#token', 'not-a-token');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[role=alert]:has-text("unknown or revoked token")');
+  await page.fill('#token', token);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=matrix]');
+  failures.splice(before, failures.length - before, ...failures.slice(before).filter((f) => !f.includes('401')));
+});
+
 await check('no request left 127.0.0.1, and no script error', async () => {
   assert.deepEqual(offsite, []);
   assert.deepEqual(failures, []);
@@ -203,6 +220,26 @@ await check('axe-core finds no serious or critical violation', async () => {
   assert.deepEqual(violations, []);
 });
 
+// How long each view takes to load, from navigation to its content (printed, never judged:
+// speed is measured, not asserted).
+const timings = [];
+for (const [name, hash, ready] of [
+  ['home', '#/', 'main article h1'],
+  ['goal page', '#/node/goal%3Aborder-security', '[data-testid=implementer]'],
+  ['programme page', '#/node/programme%3Aborder-security-2021-2025', 'figure.evidence mark'],
+  ['source viewer', '#/source/document%3Akremlin-cis-summit-2020-12-18', '[data-testid=source-text] mark'],
+  ['path finder', '#/path?from=state%3Amoldova&to=programme%3Aborder-security-2021-2025', '[data-testid=path-graph] canvas'],
+  ['timeline', '#/timeline?from=2019&to=2026&active=2025', '[data-testid=timeline-chart]'],
+  ['coverage', '#/coverage?year=2025', '[data-testid=matrix]'],
+]) {
+  await page.goto('about:blank');
+  const started = Date.now();
+  await page.goto(`${base}/${hash}`);
+  await page.waitForSelector(ready);
+  timings.push(`${name} ${Date.now() - started} ms`);
+}
+
 await browser.close();
 console.log(checks.join('\n'));
+console.log(`load times: ${timings.join(', ')}`);
 process.exit(checks.some((c) => c.startsWith('FAIL')) ? 1 : 0);
