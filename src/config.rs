@@ -64,6 +64,11 @@ pub struct ServeConfig {
     /// Largest page (`first`) a connection accepts; larger is refused with LIMIT_EXCEEDED.
     #[arg(long, env = "POLICYGRAPH_MAX_PAGE", default_value_t = crate::api::Limits::default().max_page)]
     pub max_page: usize,
+    /// Longest list one answer carries (dependencies, implementers, timeline, findings, a
+    /// node's edges); a longer one needs `first`/`offset`, else it is refused with
+    /// LIMIT_EXCEEDED.
+    #[arg(long, env = "POLICYGRAPH_MAX_LIST", default_value_t = crate::api::Limits::default().max_list)]
+    pub max_list: usize,
     /// Largest `maxDepth` accepted by `path` and `paths`.
     #[arg(long, env = "POLICYGRAPH_MAX_PATH_DEPTH", default_value_t = crate::api::Limits::default().max_path_depth)]
     pub max_path_depth: usize,
@@ -139,6 +144,7 @@ impl ServeConfig {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
             max_page: self.max_page,
+            max_list: self.max_list,
             max_path_depth: self.max_path_depth,
             max_aliases: self.max_aliases,
             max_selections: self.max_selections,

@@ -15,6 +15,7 @@ mod search;
 mod subscription;
 mod trace;
 pub mod types;
+mod window;
 mod work;
 
 use std::sync::Arc;
@@ -67,6 +68,10 @@ pub struct Limits {
     /// Largest `first` accepted on a connection (and `limit` on `paths`); larger values are
     /// refused, not clamped.
     pub max_page: usize,
+    /// Longest list one answer may carry without `first` (dependencies, implementers,
+    /// timeline, findings, a node's edges); longer ones are refused, and `first` may not
+    /// exceed it.
+    pub max_list: usize,
     /// Largest `maxDepth` accepted by `path` and `paths`.
     pub max_path_depth: usize,
     /// Edge expansions `paths` may spend before it returns what it has found.
@@ -89,6 +94,7 @@ impl Default for Limits {
             max_depth: 16,
             max_complexity: 1_000,
             max_page: 100,
+            max_list: 10_000,
             max_path_depth: 12,
             max_expansions: 1_000_000,
             max_aliases: 50,

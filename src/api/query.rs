@@ -11,6 +11,7 @@ use super::report::{self, CitationReport};
 use super::search::SearchHit;
 use super::trace::{Dependency, DependencyDirection, Implementer, Path, TimelineEntry};
 use super::types::{EdgeKind, Node, NodeKind};
+use super::window::Window;
 use super::work;
 use crate::graph::traverse::{self, Walk};
 use crate::graph::{Graph, NodeIx, NodePage};
@@ -215,7 +216,16 @@ impl Query {
             desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
     ) -> Result<Vec<Implementer>> {
+        let window = Window::new(ctx, first, offset)?;
         let graph = snapshot(ctx, as_of).await?;
         let ix = find(&graph, &goal)?;
         if graph.get(ix).kind() != model::NodeKind::Goal {
@@ -231,7 +241,8 @@ impl Query {
             })
             .await?
         };
-        Ok(found
+        Ok(window
+            .apply(found, "the goal's implementers")?
             .into_iter()
             .map(|raw| Implementer::new(graph.clone(), raw))
             .collect())
@@ -336,7 +347,16 @@ impl Query {
             desc = "Answer as the sources stood on this date (YYYY, YYYY-MM or YYYY-MM-DD): only documents issued by then, only programmes in force then (superseded ones dropped), only relations that hold then."
         )]
         as_of: Option<String>,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
     ) -> Result<Vec<Dependency>> {
+        let window = Window::new(ctx, first, offset)?;
         let graph = snapshot(ctx, as_of).await?;
         let start = find(&graph, &id)?;
         let via = via
@@ -361,7 +381,8 @@ impl Query {
             })
             .await?
         };
-        Ok(found
+        Ok(window
+            .apply(found, "the closure")?
             .into_iter()
             .map(|(ix, d)| Dependency::new(graph.clone(), ix, d))
             .collect())
@@ -375,7 +396,16 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "First day of the period: YYYY, YYYY-MM or YYYY-MM-DD.")] from: String,
         #[graphql(desc = "Last day of the period: YYYY, YYYY-MM or YYYY-MM-DD.")] to: String,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
     ) -> Result<Vec<TimelineEntry>> {
+        let window = Window::new(ctx, first, offset)?;
         let graph = graph(ctx)?;
         let (from, to) = (date(&from)?, date(&to)?);
         let entries = {
@@ -385,7 +415,8 @@ impl Query {
             })
             .await?
         };
-        Ok(entries
+        Ok(window
+            .apply(entries, "the timeline")?
             .into_iter()
             .map(|e| TimelineEntry::new(graph.clone(), e))
             .collect())

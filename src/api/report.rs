@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, ID, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
+
+use super::window::Window;
 
 use super::types::Node;
 use crate::corpus::diagnostic;
@@ -22,6 +24,7 @@ pub enum Severity {
 
 /// All findings about the graph as it is served.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct CitationReport {
     /// Number of error findings.
     errors: usize,
@@ -29,8 +32,29 @@ pub struct CitationReport {
     warnings: usize,
     /// The date used to judge which time spans have ended.
     as_of: String,
-    /// Every finding, errors first.
+    /// Every finding, errors first (served a window at a time by `findings`).
+    #[graphql(skip)]
     findings: Vec<Finding>,
+}
+
+#[ComplexObject]
+impl CitationReport {
+    /// The findings, errors first, then by code and subject.
+    async fn findings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
+    ) -> Result<Vec<&Finding>> {
+        let window = Window::new(ctx, first, offset)?;
+        window.apply(self.findings.iter().collect(), "the report")
+    }
 }
 
 /// One finding about a node or an edge.

@@ -122,7 +122,12 @@ impl NodeRef {
         out
     }
 
-    fn edges(&self, direction: EdgeDirection, kinds: Option<&[EdgeKind]>) -> Vec<Edge> {
+    fn edges(
+        &self,
+        direction: EdgeDirection,
+        kinds: Option<&[EdgeKind]>,
+        window: super::window::Window,
+    ) -> async_graphql::Result<Vec<Edge>> {
         let ways: &[Way] = match direction {
             EdgeDirection::Outgoing => &[Way::Outgoing],
             EdgeDirection::Incoming => &[Way::Incoming],
@@ -131,11 +136,17 @@ impl NodeRef {
         let wanted = |k: model::EdgeKind| {
             kinds.is_none_or(|ks| ks.iter().any(|w| model::EdgeKind::from(*w) == k))
         };
-        ways.iter()
+        let found: Vec<EdgeIx> = ways
+            .iter()
             .flat_map(|&way| self.graph.edges(self.ix, way))
             .filter(|&(e, _)| wanted(self.graph.edge_kind(e)))
-            .map(|(e, _)| Edge::new(self.graph.clone(), e))
-            .collect()
+            .map(|(e, _)| e)
+            .collect();
+        Ok(window
+            .apply(found, "the node's edges")?
+            .into_iter()
+            .map(|e| Edge::new(self.graph.clone(), e))
+            .collect())
     }
 
     /// Nodes at the other end of edges of `kind` in direction `way`.
@@ -186,15 +197,22 @@ macro_rules! node_object {
                 self.0.citations()
             }
 
-            /// The node's edges, each with its own citations.
+            /// The node's edges, each with its own citations: outgoing ones first, each way in
+            /// the order they were added. A hub's edges come a window at a time.
             async fn edges(
                 &self,
+                ctx: &async_graphql::Context<'_>,
                 #[graphql(default, desc = "Which edges: outgoing, incoming or both.")]
                 direction: EdgeDirection,
                 #[graphql(desc = "Only edges of these kinds (all when omitted).")]
                 kinds: Option<Vec<EdgeKind>>,
-            ) -> Vec<Edge> {
-                self.0.edges(direction, kinds.as_deref())
+                #[graphql(desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED.")]
+                first: Option<i32>,
+                #[graphql(desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list.")]
+                offset: Option<i32>,
+            ) -> async_graphql::Result<Vec<Edge>> {
+                let window = super::window::Window::new(ctx, first, offset)?;
+                self.0.edges(direction, kinds.as_deref(), window)
             }
 
             /// Every recorded change to this node, oldest first (the audit trail).
@@ -446,7 +464,9 @@ node_object! {
         ty = "Vec<Edge>",
         desc = "The node's edges, each with its own citations.",
         arg(name = "direction", ty = "EdgeDirection", default),
-        arg(name = "kinds", ty = "Option<Vec<EdgeKind>>")
+        arg(name = "kinds", ty = "Option<Vec<EdgeKind>>"),
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "offset", ty = "Option<i32>")
     ),
     field(
         name = "history",

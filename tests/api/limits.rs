@@ -131,3 +131,109 @@ async fn a_small_batch_is_answered_in_order() {
     assert_eq!(body[0]["data"]["node"]["id"], "state:russia");
     assert_eq!(body[1]["data"]["node"]["id"], "state:belarus");
 }
+
+#[tokio::test]
+async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset() {
+    let cap = 5;
+    let app = crate::helpers::spawn_app_config(crate::helpers::Config {
+        limits: policygraph::api::Limits {
+            max_list: cap,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    // Each list as a query given its window arguments (GraphQL needs no commas between
+    // arguments), and where the list is in the answer; each is longer than 5 on the seeds.
+    type Case = (fn(&str) -> String, &'static str);
+    let cases: [Case; 5] = [
+        (
+            |w| {
+                format!(
+                    r#"{{ dependencies(id: "goal:russia-cis-chairmanship-2024" direction: BOTH {w}) {{ node {{ id }} depth }} }}"#
+                )
+            },
+            "/data/dependencies",
+        ),
+        (
+            |w| {
+                format!(
+                    r#"{{ implementers(goal: "goal:russia-cis-chairmanship-2024" {w}) {{ node {{ id }} }} }}"#
+                )
+            },
+            "/data/implementers",
+        ),
+        (
+            |w| {
+                format!(
+                    r#"{{ timeline(from: "2020" to: "2025" {w}) {{ node {{ id }} kind date }} }}"#
+                )
+            },
+            "/data/timeline",
+        ),
+        (
+            |w| {
+                format!(
+                    r#"{{ node(id: "state:russia") {{ edges(direction: BOTH {w}) {{ id }} }} }}"#
+                )
+            },
+            "/data/node/edges",
+        ),
+        (
+            |w| format!("{{ citationReport {{ findings({w}) {{ code subjectId message }} }} }}"),
+            "/data/citationReport/findings",
+        ),
+    ];
+    for (query, pointer) in cases {
+        // Whole (no `first`): refused past the cap, saying how to ask.
+        let body = app.query(&query("offset: 0")).await;
+        assert_eq!(
+            first_error_code(&body),
+            "LIMIT_EXCEEDED",
+            "{pointer}: {body}"
+        );
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("`first`")),
+            "{body}"
+        );
+        // Windows of 5 page through it without overlap, and end.
+        let mut seen: Vec<Value> = Vec::new();
+        for page in 0..100 {
+            let body = app
+                .query(&query(&format!("first: {cap} offset: {}", page * cap)))
+                .await;
+            assert!(body["errors"].is_null(), "{pointer}: {body}");
+            let items = body
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .expect("a list")
+                .clone();
+            assert!(items.len() <= cap, "{pointer}");
+            let last = items.len() < cap;
+            seen.extend(items);
+            if last {
+                break;
+            }
+        }
+        assert!(seen.len() > cap, "{pointer}: {} items", seen.len());
+        let distinct: std::collections::BTreeSet<String> =
+            seen.iter().map(Value::to_string).collect();
+        assert_eq!(distinct.len(), seen.len(), "{pointer}: windows overlap");
+        // A window over the cap, or a negative one, is refused.
+        let body = app.query(&query(&format!("first: {}", cap + 1))).await;
+        assert_eq!(
+            first_error_code(&body),
+            "LIMIT_EXCEEDED",
+            "{pointer}: {body}"
+        );
+        let body = app.query(&query("first: 1 offset: -1")).await;
+        assert_eq!(
+            first_error_code(&body),
+            "BAD_USER_INPUT",
+            "{pointer}: {body}"
+        );
+    }
+    still_answers(&app).await;
+}

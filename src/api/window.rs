@@ -1,0 +1,94 @@
+//! Bounded list answers. A list that grows with the graph (a dependency closure, a goal's
+//! implementers, a timeline, the report's findings, a hub node's edges) is answered a window
+//! at a time: `offset` items skipped, then at most `first`. Without `first`, a list longer
+//! than the server's `maxList` is refused with `LIMIT_EXCEEDED` rather than sent whole, so no
+//! single answer runs to megabytes; its order is stable, so windows page through it.
+
+use async_graphql::{Context, Result};
+
+use super::Limits;
+use super::errors::{Code, coded, internal};
+
+/// The part of a list one answer carries.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    first: Option<usize>,
+    offset: usize,
+    cap: usize,
+}
+
+impl Window {
+    /// The window `first` and `offset` ask for, checked against the server's cap.
+    pub fn new(ctx: &Context<'_>, first: Option<i32>, offset: Option<i32>) -> Result<Window> {
+        let cap = ctx
+            .data::<Limits>()
+            .map_err(|e| internal(e.message))?
+            .max_list;
+        Window::checked(first, offset, cap)
+    }
+
+    fn checked(first: Option<i32>, offset: Option<i32>, cap: usize) -> Result<Window> {
+        let count = |name: &str, value: Option<i32>| -> Result<Option<usize>> {
+            value
+                .map(|v| {
+                    usize::try_from(v).map_err(|_| {
+                        coded(Code::BadUserInput, format!("`{name}` must not be negative"))
+                    })
+                })
+                .transpose()
+        };
+        let first = count("first", first)?;
+        if let Some(first) = first.filter(|&f| f > cap) {
+            return Err(coded(
+                Code::LimitExceeded,
+                format!("`first` is {first}; at most {cap} items in one answer"),
+            ));
+        }
+        Ok(Window {
+            first,
+            offset: count("offset", offset)?.unwrap_or(0),
+            cap,
+        })
+    }
+
+    /// The window of `items` (`what` names the list in the refusal).
+    pub fn apply<T>(&self, items: Vec<T>, what: &str) -> Result<Vec<T>> {
+        let rest = items.len().saturating_sub(self.offset);
+        let take = match self.first {
+            Some(first) => first.min(rest),
+            None if rest > self.cap => {
+                return Err(coded(
+                    Code::LimitExceeded,
+                    format!(
+                        "{what} has {rest} items; at most {} in one answer: pass `first` (and \
+                         `offset` for the next ones), or narrow the question",
+                        self.cap
+                    ),
+                ));
+            }
+            None => rest,
+        };
+        Ok(items.into_iter().skip(self.offset).take(take).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_pages_through_a_list_and_refuses_an_unbounded_long_one() {
+        let items: Vec<u32> = (0..10).collect();
+        let all = Window::checked(None, None, 10).expect("window");
+        assert_eq!(all.apply(items.clone(), "x").expect("fits").len(), 10);
+        let small = Window::checked(None, None, 9).expect("window");
+        assert!(small.apply(items.clone(), "x").is_err());
+        let page = Window::checked(Some(4), Some(8), 9).expect("window");
+        assert_eq!(page.apply(items.clone(), "x").expect("page"), [8, 9]);
+        let skipped = Window::checked(None, Some(2), 9).expect("window");
+        assert_eq!(skipped.apply(items.clone(), "x").expect("fits").len(), 8);
+        assert!(Window::checked(Some(10), None, 9).is_err());
+        assert!(Window::checked(Some(-1), None, 9).is_err());
+        assert!(Window::checked(None, Some(-1), 9).is_err());
+    }
+}
