@@ -335,6 +335,7 @@ impl Query {
 
     /// The nodes a node depends on (UPSTREAM: follow edges as they read), or that depend on it
     /// (DOWNSTREAM), within `depth` edges, each with its distance; ordered by depth, then id.
+    #[allow(clippy::too_many_arguments)] // each argument is part of the GraphQL contract
     async fn dependencies(
         &self,
         ctx: &Context<'_>,

@@ -444,6 +444,8 @@ node_object! {
 }
 
 /// Anything in the graph: documents, summits, programmes, goals, measures, time spans, bodies, states.
+// Clippy reads the interface's repeated `arg(name, ty)` pairs as duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Interface)]
 #[graphql(
     field(name = "id", ty = "ID", desc = "Stable id, `<kind>:<slug>`."),
