@@ -149,8 +149,12 @@ pub enum SearchError {
     Store(#[from] crate::error::Error),
 }
 
+/// Shortest last word taken as a prefix: "m" would expand to every word that starts with it
+/// (most of the index, and seconds at a million nodes); shorter last words match whole.
+pub const MIN_PREFIX: usize = 3;
+
 /// The distinct words of a search text, lower-cased, in order: every one must occur, the last
-/// one as a prefix.
+/// one as a prefix when it has at least [`MIN_PREFIX`] characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Terms {
     words: Vec<String>,
@@ -160,6 +164,12 @@ impl Terms {
     /// As an FTS5 query. Quoting each word means no user input is parsed as FTS5 syntax.
     pub fn fts5(&self) -> String {
         self.render(|w| format!("\"{w}\""), |w| format!("\"{w}\"*"), " ")
+    }
+
+    /// As an FTS5 query with the last word whole too: what most hits match, and far cheaper
+    /// for FTS5 to look up one row with than a prefix.
+    fn fts5_whole(&self) -> String {
+        self.render(|w| format!("\"{w}\""), |w| format!("\"{w}\""), " ")
     }
 
     /// As a PostgreSQL `tsquery` (for `to_tsquery('simple', …)`). Words are letters and
@@ -178,7 +188,11 @@ impl Terms {
             return String::new();
         };
         let mut terms: Vec<String> = rest.iter().map(|w| word(w)).collect();
-        terms.push(prefix(last));
+        terms.push(if last.chars().count() >= MIN_PREFIX {
+            prefix(last)
+        } else {
+            word(last)
+        });
         terms.join(and)
     }
 }
@@ -226,7 +240,6 @@ pub async fn search(
         Pool::Sqlite(pool) => pool,
         Pool::Postgres(pool) => return postgres(pool, terms, kinds, first, deadline).await,
     };
-    let query = terms.fts5();
     let mut conn = pool.acquire().await.map_err(crate::error::Error::from)?;
     if let Some(deadline) = deadline {
         conn.lock_handle()
@@ -234,7 +247,7 @@ pub async fn search(
             .map_err(crate::error::Error::from)?
             .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
     }
-    let found = ranked(&mut conn, &query, kinds, first).await;
+    let found = ranked(&mut conn, terms, kinds, first).await;
     if deadline.is_some() {
         // The connection goes back to the pool: it must not carry this request's deadline.
         let removed = match conn.lock_handle().await {
@@ -255,40 +268,100 @@ pub async fn search(
     }
 }
 
+/// Rows asked of FTS5 per hit wanted: a node has a few indexed fields (title, note, quotes),
+/// so this many rows usually hold `first` distinct nodes; when not, the window grows.
+const ROWS_PER_HIT: usize = 4;
+
+/// Matching rows ranked at most: ranking reads each row's size, so a word in most of the
+/// graph (a million fields) would cost seconds. Past this many matches, the best of the first
+/// this many (in index order, oldest first) are returned.
+pub const RANKED_AT_MOST: usize = 10_000;
+
+/// The best-ranked rows first, a bounded window at a time: SQLite keeps only the top `LIMIT`
+/// rows while ranking, nothing is materialised beyond them, and snippets (which re-read the
+/// text) are made for the returned hits only. At most [`RANKED_AT_MOST`] matches are ranked.
 async fn ranked(
     conn: &mut SqliteConnection,
-    query: &str,
+    terms: &Terms,
     kinds: &[NodeKind],
     first: usize,
 ) -> Result<Vec<Hit>> {
+    let query = terms.fts5();
+    let query = query.as_str();
     let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let kinds_json = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".to_owned());
-    let rows = sqlx::query(
-        "SELECT entity, field, snippet(search_index, 3, '[', ']', '…', 16) AS snippet,
-                -bm25(search_index) AS score
-         FROM search_index
+    // The last row ranked: the RANKED_AT_MOST-th match, found without ranking (a walk of the
+    // index in rowid order); none when there are fewer matches.
+    let last: i64 = sqlx::query_scalar(
+        "SELECT rowid FROM search_index
          WHERE search_index MATCH $1
            AND (json_array_length($2) = 0 OR kind IN (SELECT value FROM json_each($2)))
-         ORDER BY rank",
+         LIMIT 1 OFFSET $3",
     )
     .bind(query)
     .bind(&kinds_json)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut hits: Vec<Hit> = Vec::new();
-    for row in rows {
-        let entity: String = row.try_get("entity")?;
-        if hits.iter().any(|h| h.entity == entity) {
-            continue;
+    .bind(RANKED_AT_MOST as i64 - 1)
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or(i64::MAX);
+    let mut window = first * ROWS_PER_HIT + 8;
+    let (mut hits, mut rowids) = (Vec::new(), Vec::new());
+    loop {
+        let rows = sqlx::query(
+            "SELECT rowid, entity, field, -bm25(search_index) AS score
+             FROM search_index
+             WHERE search_index MATCH $1
+               AND (json_array_length($2) = 0 OR kind IN (SELECT value FROM json_each($2)))
+               AND rowid <= $4
+             ORDER BY rank
+             LIMIT $3",
+        )
+        .bind(query)
+        .bind(&kinds_json)
+        .bind(window as i64)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        hits.clear();
+        rowids.clear();
+        for row in &rows {
+            let entity: String = row.try_get("entity")?;
+            if hits.iter().any(|h: &Hit| h.entity == entity) {
+                continue;
+            }
+            rowids.push(row.try_get::<i64, _>("rowid")?);
+            hits.push(Hit {
+                entity,
+                field: row.try_get("field")?,
+                snippet: String::new(),
+                score: row.try_get("score")?,
+            });
+            if hits.len() == first {
+                break;
+            }
         }
-        hits.push(Hit {
-            entity,
-            field: row.try_get("field")?,
-            snippet: row.try_get("snippet")?,
-            score: row.try_get("score")?,
-        });
-        if hits.len() == first {
+        if hits.len() == first || rows.len() < window {
             break;
+        }
+        window *= 4;
+    }
+    // A snippet per hit, from the whole-word query when the row has the whole word (one
+    // seek), else from the prefix query (which reads the prefix's postings).
+    let whole = terms.fts5_whole();
+    for (hit, rowid) in hits.iter_mut().zip(&rowids) {
+        for query in [whole.as_str(), query] {
+            let snippet: Option<String> = sqlx::query_scalar(
+                "SELECT snippet(search_index, 3, '[', ']', '…', 16)
+                 FROM search_index WHERE search_index MATCH $1 AND rowid = $2",
+            )
+            .bind(query)
+            .bind(rowid)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(snippet) = snippet {
+                hit.snippet = snippet;
+                break;
+            }
         }
     }
     Ok(hits)
@@ -368,12 +441,22 @@ mod tests {
     }
 
     #[test]
+    fn a_last_word_shorter_than_three_characters_matches_whole() {
+        assert_eq!(fts5("border s"), Some("\"border\" \"s\"".to_owned()));
+        assert_eq!(fts5("eu"), Some("\"eu\"".to_owned()));
+        assert_eq!(fts5("bor"), Some("\"bor\"*".to_owned()));
+    }
+
+    #[test]
     fn free_text_becomes_quoted_terms_with_a_prefix_on_the_last() {
         assert_eq!(
             fts5("border secur"),
             Some("\"border\" \"secur\"*".to_owned())
         );
-        assert_eq!(fts5("\"x\" OR y*"), Some("\"x\" \"or\" \"y\"*".to_owned()));
+        assert_eq!(
+            fts5("\"x\" OR yes*"),
+            Some("\"x\" \"or\" \"yes\"*".to_owned())
+        );
         assert_eq!(fts_query("  -- "), Ok(None));
         assert_eq!(
             fts_query("Border secur'")
