@@ -102,7 +102,11 @@ pub fn ambiguous_quotes(nodes: &[&Node], edges: &[&Edge]) -> Vec<Finding> {
     for node in nodes {
         ambiguous(node.id.as_str(), &node.citations, &mut out);
     }
-    for edge in edges {
+    // An edge's id is built only for the few with an ambiguous quote.
+    for edge in edges
+        .iter()
+        .filter(|e| e.citations.iter().any(|c| c.occurrences > 1))
+    {
         ambiguous(&edge.id(), &edge.citations, &mut out);
     }
     out

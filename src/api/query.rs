@@ -507,11 +507,7 @@ impl Query {
             None => PartialDate::today(),
             Some(text) => date(&text)?,
         };
-        let graph = graph(ctx)?;
-        work::run_whole(ctx, &graph.clone(), move |_| {
-            Ok(report::build(graph, today))
-        })
-        .await
+        report::report(ctx, graph(ctx)?, today).await
     }
 
     /// Goals ordered by id, a page at a time, each with how many programmes and measures

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, Result, SimpleObject};
 
 use super::window::Window;
+use super::work;
 
 use super::types::Node;
 use crate::corpus::diagnostic;
@@ -34,12 +35,14 @@ pub struct CitationReport {
     as_of: String,
     /// Every finding, errors first (served a window at a time by `findings`).
     #[graphql(skip)]
-    findings: Vec<Finding>,
+    all: Arc<Vec<Raw>>,
+    #[graphql(skip)]
+    graph: Arc<Graph>,
 }
 
 #[ComplexObject]
 impl CitationReport {
-    /// The findings, errors first, then by code and subject.
+    /// The findings, errors first, then by subject and code.
     async fn findings(
         &self,
         ctx: &Context<'_>,
@@ -51,50 +54,94 @@ impl CitationReport {
             desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
         )]
         offset: Option<i32>,
-    ) -> Result<Vec<&Finding>> {
+    ) -> Result<Vec<Finding>> {
         let window = Window::new(ctx, first, offset)?;
-        window.apply(self.findings.iter().collect(), "the report")
+        Ok(window
+            .apply((0..self.all.len()).collect(), "the report")?
+            .into_iter()
+            .map(|index| Finding {
+                graph: self.graph.clone(),
+                all: self.all.clone(),
+                index,
+            })
+            .collect())
     }
 }
 
 /// One finding about a node or an edge.
 pub struct Finding {
     graph: Arc<Graph>,
-    raw: Raw,
+    all: Arc<Vec<Raw>>,
+    index: usize,
+}
+
+impl Finding {
+    fn raw(&self) -> &Raw {
+        &self.all[self.index]
+    }
 }
 
 #[Object]
 impl Finding {
     /// Error or warning.
     async fn severity(&self) -> Severity {
-        self.raw.severity.into()
+        self.raw().severity.into()
     }
 
     /// Stable class: `unverified-programme`, `cycle`, `ambiguous-quote`, `unimplemented-goal`,
     /// `ended-without-successor`.
     async fn code(&self) -> &str {
-        self.raw.code
+        self.raw().code
     }
 
     /// Id of the node or edge (`<from>/<KIND>/<to>`) the finding is about.
     async fn subject_id(&self) -> ID {
-        ID(self.raw.subject.clone())
+        ID(self.raw().subject.clone())
     }
 
     /// The node the finding is about; null when it is about an edge.
     async fn subject(&self) -> Option<Node> {
-        let ix = self.graph.lookup(&self.raw.subject)?;
+        let ix = self.graph.lookup(&self.raw().subject)?;
         Some(Node::new(self.graph.clone(), ix))
     }
 
     /// What is wrong and how to fix it.
     async fn message(&self) -> &str {
-        &self.raw.message
+        &self.raw().message
     }
 }
 
-/// Computes the report on `graph` as of `today`.
-pub fn build(graph: Arc<Graph>, today: PartialDate) -> CitationReport {
+/// The report on `graph` as of `today`: computed once per snapshot and date, by the first
+/// request that asks (in the request's work budget; the others wait for it), then kept with
+/// the snapshot until the next replaces it.
+pub async fn report(
+    ctx: &Context<'_>,
+    graph: Arc<Graph>,
+    today: PartialDate,
+) -> Result<CitationReport> {
+    let slot = graph.memo().report(today);
+    let all = slot
+        .get_or_try_init(|| async {
+            let job = graph.clone();
+            work::run_whole(ctx, &graph, move |_| Ok(Arc::new(compute(&job, today)))).await
+        })
+        .await?
+        .clone();
+    let errors = all
+        .iter()
+        .filter(|f| f.severity == diagnostic::Severity::Error)
+        .count();
+    Ok(CitationReport {
+        errors,
+        warnings: all.len() - errors,
+        as_of: today.to_string(),
+        all,
+        graph,
+    })
+}
+
+/// Every finding about `graph` as of `today`, sorted.
+fn compute(graph: &Graph, today: PartialDate) -> Vec<Raw> {
     // The findings read model values; the snapshot keeps its nodes and edges in pieces.
     let owned_nodes: Vec<_> = graph.all_nodes().map(|n| n.to_node()).collect();
     let owned_edges: Vec<_> = graph.all_edges().map(|e| e.to_edge()).collect();
@@ -103,20 +150,5 @@ pub fn build(graph: Arc<Graph>, today: PartialDate) -> CitationReport {
     let mut raw = findings::analyse(&nodes, &edges, today);
     raw.extend(findings::ambiguous_quotes(&nodes, &edges));
     findings::sort(&mut raw);
-    let errors = raw
-        .iter()
-        .filter(|f| f.severity == diagnostic::Severity::Error)
-        .count();
-    CitationReport {
-        errors,
-        warnings: raw.len() - errors,
-        as_of: today.to_string(),
-        findings: raw
-            .into_iter()
-            .map(|raw| Finding {
-                graph: graph.clone(),
-                raw,
-            })
-            .collect(),
-    }
+    raw
 }

@@ -29,6 +29,7 @@ pub mod budget;
 pub mod coverage;
 mod delta;
 mod details;
+pub mod memo;
 pub mod timeline;
 pub mod traverse;
 mod view;
@@ -113,6 +114,8 @@ pub struct Graph {
     /// The change-log position the snapshot reflects, when the process that published it
     /// knows it (see [`Graph::at_position`]).
     position: Option<i64>,
+    /// Answers derived from the whole snapshot, kept while it is served.
+    memo: memo::Memo,
 }
 
 impl Graph {
@@ -122,6 +125,7 @@ impl Graph {
             base: Arc::new(Base::build(contents)?),
             delta: Delta::default(),
             position: None,
+            memo: memo::Memo::default(),
         })
     }
 
@@ -139,6 +143,11 @@ impl Graph {
     /// outside a server, or an `asOf` view).
     pub fn position(&self) -> Option<i64> {
         self.position
+    }
+
+    /// What has been computed from this snapshot and is kept with it.
+    pub fn memo(&self) -> &memo::Memo {
+        &self.memo
     }
 
     /// Checks the snapshot's invariants: the id map, orderings and side tables agree with the

@@ -312,3 +312,49 @@ async fn coverage_pages_are_bounded_and_cursors_checked() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn the_report_kept_with_a_snapshot_follows_each_write() {
+    let app = spawn_app().await;
+    let unimplemented = |body: &Value| -> BTreeSet<String> {
+        body["data"]["citationReport"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "unimplemented-goal")
+            .map(|f| f["subjectId"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let report = "{ citationReport { warnings findings { code subjectId } } }";
+    // Asked twice: the second answer is the kept one, and the same.
+    let before = app.query(report).await;
+    assert_eq!(app.query(report).await, before);
+    assert!(!unimplemented(&before).contains("goal:report-memo-test"));
+    let token = app.token("memo").await;
+    let (status, body) = app
+        .send(
+            Some(&token),
+            r#"mutation { createNode(input: { id: "goal:report-memo-test", title: "A goal nothing implements",
+                citations: [{ document: "document:kremlin-cis-summit-2020-12-18", quote: "Commonwealth" }] }) { id } }"#,
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["errors"].is_null(), "{body}");
+    let after = app.query(report).await;
+    assert!(
+        unimplemented(&after).contains("goal:report-memo-test"),
+        "{after}"
+    );
+    // Exactly one more unimplemented goal: the new one (its quote, which the text repeats,
+    // adds an ambiguous-quote warning too).
+    let new: Vec<String> = unimplemented(&after)
+        .difference(&unimplemented(&before))
+        .cloned()
+        .collect();
+    assert_eq!(new, ["goal:report-memo-test"]);
+    assert!(
+        after["data"]["citationReport"]["warnings"].as_u64()
+            > before["data"]["citationReport"]["warnings"].as_u64()
+    );
+}
