@@ -11,8 +11,8 @@ const TIMELINE = `query Timeline($from: String!, $to: String!) {
     edge { id kind validFrom validTo from { title } to { title } }
   }
 }`;
-const ACTIVE = `query Active($year: Int!) {
-  nodes(activeIn: $year, first: 100) { totalCount nodes { id kind title } }
+const ACTIVE = `query Active($year: Int!, $asOf: String) {
+  nodes(activeIn: $year, asOf: $asOf, first: 100) { totalCount nodes { id kind title } }
 }`;
 
 const LABEL = {
@@ -25,23 +25,28 @@ export async function timelinePage(params) {
   const from = Number(params.get('from')) || 2018;
   const to = Number(params.get('to')) || 2030;
   const active = params.get('active') ? Number(params.get('active')) : null;
+  const asOf = params.get('asof') || '';
   const form = h('form', { 'aria-label': 'Period' },
     h('label', { for: 'tl-from' }, 'From '), h('input', { id: 'tl-from', name: 'from', type: 'number', value: from, min: 1900, max: 2100 }),
     h('label', { for: 'tl-to' }, ' to '), h('input', { id: 'tl-to', name: 'to', type: 'number', value: to, min: 1900, max: 2100 }),
     h('label', { for: 'tl-active' }, ' · active in '), h('input', { id: 'tl-active', name: 'active', type: 'number', value: active || '', min: 1900, max: 2100 }),
+    h('label', { for: 'tl-asof' }, ' as the sources stood on '),
+    h('input', { id: 'tl-asof', name: 'asof', type: 'text', value: asOf, size: 10, placeholder: 'YYYY-MM-DD', pattern: '\\d{4}(-\\d{2}){0,2}' }),
     ' ', h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
     const query = new URLSearchParams({ from: data.get('from'), to: data.get('to') });
     if (data.get('active')) query.set('active', data.get('active'));
+    if (data.get('asof')) query.set('asof', data.get('asof'));
     window.location.hash = `#/timeline?${query}`;
   });
   const body = h('article', {}, h('h1', {}, `Timeline ${from}–${to}`), form);
 
   if (active !== null) {
-    const data = await gql(ACTIVE, { year: active });
-    body.append(h('h2', {}, `Active in ${active}: ${data.nodes.totalCount}`),
+    const data = await gql(ACTIVE, { year: active, asOf: asOf || null });
+    const stood = asOf ? ` as the sources stood on ${asOf}` : '';
+    body.append(h('h2', {}, `Active in ${active}${stood}: ${data.nodes.totalCount}`),
       h('ul', { class: 'plain', 'data-testid': 'active' }, data.nodes.nodes.map((n) => h('li', {}, nodeLink(n)))));
   }
 

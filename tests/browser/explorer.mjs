@@ -153,6 +153,13 @@ await check('the timeline shows the 2020-12-18 summit, and what is active in 202
   await page.goBack();
   await page.waitForSelector('[data-testid=timeline]');
   await page.screenshot({ path: `${shots}/timeline.png`, fullPage: false });
+  // As the sources stood in 2019, less was known to be active in 2025.
+  const now = await page.locator('[data-testid=active] li').count();
+  await page.fill('#tl-asof', '2019');
+  await page.locator('#tl-asof').press('Enter');
+  await page.waitForURL(/asof=2019/);
+  await page.waitForSelector('h2:has-text("as the sources stood on 2019")');
+  assert.ok(await page.locator('[data-testid=active] li').count() < now, 'asOf narrows what is active');
   await page.locator('[data-testid=timeline-chart]').evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 120));
   await page.screenshot({ path: `${shots}/timeline-chart.png`, fullPage: false });
   violations.push(...await accessibility('timeline'));
