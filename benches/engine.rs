@@ -54,7 +54,7 @@ impl Config {
             PathBuf::from,
         );
         let smoke = std::env::var("POLICYGRAPH_BENCH_SMOKE").is_ok_and(|v| v == "1");
-        let default_paths = if scale == "1m" { 20 } else { 200 };
+        let default_paths = if scale == "1m" || scale == "10m" { 20 } else { 200 };
         let cte_paths = std::env::var("POLICYGRAPH_BENCH_CTE_PATHS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -100,6 +100,7 @@ fn prepare(config: &Config, rt: &tokio::runtime::Runtime) -> PathBuf {
         let scale = match config.scale.as_str() {
             "100k" => generate::Scale::Medium,
             "1m" => generate::Scale::Large,
+            "10m" => generate::Scale::Huge,
             _ => generate::Scale::Small,
         };
         eprintln!(

@@ -4,7 +4,8 @@
 # same file), start-up of `policygraph serve` from that file, and the HTTP load test.
 #
 #   scripts/bench.sh                 # 10k, 100k and 1m; takes about 15 minutes on 2 cores
-#   scripts/bench.sh --scales "1m"   # some scales only
+#   scripts/bench.sh --scales "1m"   # some scales only (10m too: about 5 GB of disk and an
+#                                    # hour; not in the default set)
 #   scripts/bench.sh --smoke         # 10k, few repetitions, debug build, no HTTP: a CI smoke
 #                                    # test that the benches run and agree with SQLite; it
 #                                    # asserts answers, never timings

@@ -26,6 +26,9 @@ pub enum Scale {
     /// About 1 000 000 edges (50 000 goals).
     #[value(name = "1m")]
     Large,
+    /// About 10 000 000 edges (500 000 goals), gen.py's `10m`.
+    #[value(name = "10m")]
+    Huge,
 }
 
 impl Scale {
@@ -35,6 +38,7 @@ impl Scale {
             Scale::Small => 500,
             Scale::Medium => 5_000,
             Scale::Large => 50_000,
+            Scale::Huge => 500_000,
         }
     }
 }
