@@ -54,7 +54,11 @@ impl Config {
             PathBuf::from,
         );
         let smoke = std::env::var("POLICYGRAPH_BENCH_SMOKE").is_ok_and(|v| v == "1");
-        let default_paths = if scale == "1m" || scale == "10m" { 20 } else { 200 };
+        let default_paths = if scale == "1m" || scale == "10m" {
+            20
+        } else {
+            200
+        };
         let cte_paths = std::env::var("POLICYGRAPH_BENCH_CTE_PATHS")
             .ok()
             .and_then(|v| v.parse().ok())

@@ -149,18 +149,27 @@ impl NodeRef {
             .collect())
     }
 
-    /// Nodes at the other end of edges of `kind` in direction `way`.
-    fn neighbours(&self, way: Way, kind: model::EdgeKind) -> Vec<Node> {
-        let mut out: Vec<NodeIx> = self
+    /// Nodes at the other end of edges of `kind` in direction `way`, ordered by id; more than
+    /// the server's list cap is refused (`edges(kinds: [...], first, offset)` pages them).
+    fn neighbours(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+        way: Way,
+        kind: model::EdgeKind,
+    ) -> async_graphql::Result<Vec<Node>> {
+        let found: Vec<NodeIx> = self
             .graph
             .edges(self.ix, way)
             .filter(|&(e, _)| self.graph.edge_kind(e) == kind)
             .map(|(_, other)| other)
             .collect();
+        let what = format!("the node's {kind} neighbours (page them with `edges`)");
+        let mut out = super::window::Window::new(ctx, None, None)?.apply(found, &what)?;
         out.sort_by(|a, b| self.graph.get(*a).id.cmp(self.graph.get(*b).id));
-        out.into_iter()
+        Ok(out
+            .into_iter()
             .map(|ix| Node::new(self.graph.clone(), ix))
-            .collect()
+            .collect())
     }
 }
 
@@ -273,23 +282,23 @@ node_object! {
         }
 
         /// The summits at which this document was adopted or signed.
-        async fn adopted_at(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::AdoptedAt)
+        async fn adopted_at(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::AdoptedAt)
         }
 
         /// The goals this document sets (outgoing SETS).
-        async fn sets(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::Sets)
+        async fn sets(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::Sets)
         }
 
         /// Who issued or signed it (outgoing ISSUED_BY).
-        async fn issued_by(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::IssuedBy)
+        async fn issued_by(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::IssuedBy)
         }
 
         /// What it refers to (outgoing REFERENCES).
-        async fn references(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::References)
+        async fn references(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::References)
         }
     }
 }
@@ -313,18 +322,18 @@ node_object! {
         }
 
         /// States and bodies that took part (incoming ATTENDED).
-        async fn participants(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Incoming, model::EdgeKind::Attended)
+        async fn participants(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Incoming, model::EdgeKind::Attended)
         }
 
         /// Who chaired it (outgoing CHAIRED_BY).
-        async fn chaired_by(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::ChairedBy)
+        async fn chaired_by(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::ChairedBy)
         }
 
         /// Documents and programmes adopted or signed there (incoming ADOPTED_AT).
-        async fn adopted(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Incoming, model::EdgeKind::AdoptedAt)
+        async fn adopted(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Incoming, model::EdgeKind::AdoptedAt)
         }
     }
 }
@@ -338,18 +347,18 @@ node_object! {
         }
 
         /// The time spans it covers (outgoing COVERS).
-        async fn span(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::Covers)
+        async fn span(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::Covers)
         }
 
         /// The summits at which it was adopted (outgoing ADOPTED_AT).
-        async fn adopted_at(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::AdoptedAt)
+        async fn adopted_at(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::AdoptedAt)
         }
 
         /// The goals it implements (outgoing IMPLEMENTS).
-        async fn implements(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::Implements)
+        async fn implements(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::Implements)
         }
     }
 }
@@ -370,25 +379,26 @@ node_object! {
                 traverse::implementers(&graph, ix, transitive, budget)
             })
             .await?;
-            Ok(found
+            Ok(super::window::Window::new(ctx, None, None)?
+                .apply(found, "the goal's implementers (page them with the root `implementers`)")?
                 .into_iter()
                 .map(|raw| super::trace::Implementer::new(self.0.graph.clone(), raw))
                 .collect())
         }
 
         /// Goals this goal is part of (outgoing PART_OF).
-        async fn parents(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::PartOf)
+        async fn parents(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::PartOf)
         }
 
         /// Documents that set this goal (incoming SETS).
-        async fn set_by(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Incoming, model::EdgeKind::Sets)
+        async fn set_by(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Incoming, model::EdgeKind::Sets)
         }
 
         /// Goals that are part of this one (incoming PART_OF).
-        async fn sub_goals(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Incoming, model::EdgeKind::PartOf)
+        async fn sub_goals(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Incoming, model::EdgeKind::PartOf)
         }
     }
 }
@@ -402,13 +412,13 @@ node_object! {
         }
 
         /// The goals it implements (outgoing IMPLEMENTS).
-        async fn implements(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::Implements)
+        async fn implements(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::Implements)
         }
 
         /// The programmes it is part of (outgoing PART_OF).
-        async fn part_of(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::PartOf)
+        async fn part_of(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::PartOf)
         }
     }
 }
@@ -437,8 +447,8 @@ node_object! {
     /// A state.
     State {
         /// Summits this state took part in (outgoing ATTENDED).
-        async fn attended(&self) -> Vec<Node> {
-            self.0.neighbours(Way::Outgoing, model::EdgeKind::Attended)
+        async fn attended(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<Node>> {
+            self.0.neighbours(ctx, Way::Outgoing, model::EdgeKind::Attended)
         }
     }
 }

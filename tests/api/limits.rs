@@ -235,5 +235,25 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
             "{pointer}: {body}"
         );
     }
+    // Typed neighbour lists take no window: past the cap they are refused, and name the way
+    // to page them; under it they answer.
+    let body = app
+        .query(r#"{ node(id: "summit:cis-hsc-2020-12-18") { ... on Summit { adopted { id } } } }"#)
+        .await;
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("`edges`")),
+        "{body}"
+    );
+    let body = app
+        .query(r#"{ node(id: "goal:russia-cis-chairmanship-2024") { ... on Goal { implementers { node { id } } } } }"#)
+        .await;
+    assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{body}");
+    let body = app
+        .query(r#"{ node(id: "programme:border-security-2021-2025") { ... on Programme { span { id } } } }"#)
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
     still_answers(&app).await;
 }
