@@ -2,7 +2,12 @@
 //! dependency closures. Every answer is a list of edge handles, so callers can show the
 //! citations of each step.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+
+/// Maps and sets keyed by node handles: foldhash (already used by hashbrown) hashes a `u32`
+/// several times faster than the default SipHash, which `implementers` paid on every goal.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = std::collections::HashSet<K, foldhash::fast::RandomState>;
 
 use super::budget::{Budget, Exhausted, Meter};
 use super::{EdgeIx, Graph, NodeIx, Way};
@@ -36,53 +41,49 @@ pub fn implementers(
     budget: &Budget,
 ) -> Result<Vec<Implementer>, Exhausted> {
     let mut meter = budget.meter();
-    // Backward BFS over contributing goals; `via[g]` is the edge from g one step towards `goal`.
-    let mut via: HashMap<NodeIx, Option<EdgeIx>> = HashMap::from([(goal, None)]);
+    // One backward BFS over contributing goals; `via[g]` is the edge from g one step towards
+    // `goal`. Each goal's incoming edges are read once: sub-goals join the queue, implementers
+    // are taken the first time they are met (BFS order: through the nearest goal), each with
+    // its chain walked up `via`.
+    let mut via: FastMap<NodeIx, Option<EdgeIx>> = FastMap::default();
+    via.insert(goal, None);
     let mut order = vec![goal];
-    let mut queue = VecDeque::from([goal]);
-    while transitive && let Some(g) = queue.pop_front() {
-        for (edge, sub) in graph.edges(g, Way::Incoming) {
-            meter.tick()?;
-            let kind = graph.edge_kind(edge);
-            let contributes = matches!(kind, EdgeKind::PartOf | EdgeKind::DependsOn)
-                && graph.kind(sub) == NodeKind::Goal;
-            if contributes && !via.contains_key(&sub) {
-                via.insert(sub, Some(edge));
-                order.push(sub);
-                queue.push_back(sub);
-            }
-        }
-    }
-    let mut seen = HashSet::new();
+    let mut seen: FastSet<NodeIx> = FastSet::default();
     let mut out = Vec::new();
-    for g in order {
-        let mut found = Vec::new();
-        for (e, n) in graph.edges(g, Way::Incoming) {
+    let mut next = 0;
+    while next < order.len() {
+        let g = order[next];
+        next += 1;
+        for (edge, other) in graph.edges(g, Way::Incoming) {
             meter.tick()?;
-            if graph.edge_kind(e) == EdgeKind::Implements
-                && matches!(graph.kind(n), NodeKind::Programme | NodeKind::Measure)
-            {
-                found.push((e, n));
+            match (graph.edge_kind(edge), graph.kind(other)) {
+                (EdgeKind::PartOf | EdgeKind::DependsOn, NodeKind::Goal)
+                    if transitive && !via.contains_key(&other) =>
+                {
+                    via.insert(other, Some(edge));
+                    order.push(other);
+                }
+                (EdgeKind::Implements, NodeKind::Programme | NodeKind::Measure)
+                    if seen.insert(other) =>
+                {
+                    let mut chain = vec![edge];
+                    let mut at = g;
+                    while let Some(Some(up)) = via.get(&at) {
+                        chain.push(*up);
+                        at = graph.ends(*up).1;
+                    }
+                    out.push(Implementer { node: other, chain });
+                }
+                _ => {}
             }
-        }
-        found.sort_by(|a, b| graph.get(a.1).id.cmp(graph.get(b.1).id));
-        for (edge, node) in found {
-            if !seen.insert(node) {
-                continue;
-            }
-            let mut chain = vec![edge];
-            let mut at = g;
-            while let Some(Some(up)) = via.get(&at) {
-                chain.push(*up);
-                at = graph.ends(*up).1;
-            }
-            out.push(Implementer { node, chain });
         }
     }
-    out.sort_by(|a, b| {
-        (a.chain.len(), &graph.get(a.node).id).cmp(&(b.chain.len(), &graph.get(b.node).id))
-    });
-    Ok(out)
+    let mut keyed: Vec<(usize, &str, Implementer)> = out
+        .into_iter()
+        .map(|imp| (imp.chain.len(), graph.get(imp.node).id.as_str(), imp))
+        .collect();
+    keyed.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    Ok(keyed.into_iter().map(|(_, _, imp)| imp).collect())
 }
 
 /// Which edges a walk may use.
