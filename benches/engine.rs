@@ -170,14 +170,10 @@ impl Setup {
                 .await
                 .expect("db");
             let read = Instant::now();
-            let contents = store::read_all(&pool).await.expect("read");
-            let read = read.elapsed();
-            let build = Instant::now();
-            let graph = Graph::build(contents).expect("graph");
+            let (graph, _) = store::read_graph_at(&pool).await.expect("read");
             println!(
-                "start-up: read_all {:.2} s, Graph::build {:.2} s",
-                read.as_secs_f64(),
-                build.elapsed().as_secs_f64()
+                "start-up: read_graph_at (read and build) {:.2} s",
+                read.elapsed().as_secs_f64()
             );
             pool.close().await;
             graph

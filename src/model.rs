@@ -6,6 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use ref_cast::RefCast;
 use serde::{Deserialize, Serialize};
 
 /// Declares a closed vocabulary enum with its canonical spelling and parsing.
@@ -108,11 +109,123 @@ vocabulary! {
 
 /// A node id, `<kind>:<slug>`, where the slug is lower-case ASCII letters, digits and `-`.
 ///
-/// The text is shared (`Arc<str>`): a graph snapshot names every node once per edge end, and
-/// cloning an id must not copy it (a million edges would hold two million copies).
+/// The text is shared (`Arc<str>`): cloning an id must not copy it. [`Id`] is the borrowed
+/// form (as `str` is to `String`): a graph snapshot keeps its ids in one buffer and lends out
+/// `&Id`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct NodeId(std::sync::Arc<str>);
+
+/// A borrowed node id: text that [`NodeId::parse`] accepted, wherever it is stored.
+#[derive(Debug, PartialEq, Eq, Hash, PartialOrd, Ord, RefCast)]
+#[repr(transparent)]
+pub struct Id(str);
+
+impl Id {
+    /// Validates `<kind>:<slug>` without copying the text.
+    pub fn parse(text: &str) -> Result<&Id, IdError> {
+        let (kind, slug) = text
+            .split_once(':')
+            .ok_or_else(|| IdError::Shape(text.to_owned()))?;
+        if NodeKind::parse(kind).is_none() {
+            return Err(IdError::UnknownKind {
+                id: text.to_owned(),
+                kind: kind.to_owned(),
+            });
+        }
+        let slug_ok = !slug.is_empty()
+            && !slug.starts_with('-')
+            && !slug.ends_with('-')
+            && !slug.contains("--")
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !slug_ok {
+            return Err(IdError::Slug(text.to_owned()));
+        }
+        Ok(Id::trusted(text))
+    }
+
+    /// Views text as an id without checking it: only for text that was a valid id when it
+    /// was stored (a snapshot's id buffer).
+    pub(crate) fn trusted(text: &str) -> &Id {
+        Id::ref_cast(text)
+    }
+
+    /// The kind named by the id's prefix.
+    pub fn kind(&self) -> NodeKind {
+        let prefix = self.0.split_once(':').map_or("", |(k, _)| k);
+        // Invariant: `NodeId::parse` accepted the prefix.
+        NodeKind::parse(prefix).unwrap_or(NodeKind::Document)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl ToOwned for Id {
+    type Owned = NodeId;
+    fn to_owned(&self) -> NodeId {
+        NodeId(std::sync::Arc::from(&self.0))
+    }
+}
+
+impl std::borrow::Borrow<Id> for NodeId {
+    fn borrow(&self) -> &Id {
+        self
+    }
+}
+
+impl std::ops::Deref for NodeId {
+    type Target = Id;
+    fn deref(&self) -> &Id {
+        Id::trusted(&self.0)
+    }
+}
+
+impl AsRef<Id> for NodeId {
+    fn as_ref(&self) -> &Id {
+        self
+    }
+}
+
+impl PartialEq<NodeId> for Id {
+    fn eq(&self, other: &NodeId) -> bool {
+        self.0 == *other.0
+    }
+}
+
+impl PartialEq<Id> for NodeId {
+    fn eq(&self, other: &Id) -> bool {
+        *self.0 == other.0
+    }
+}
+
+impl PartialEq<NodeId> for &Id {
+    fn eq(&self, other: &NodeId) -> bool {
+        self.0 == *other.0
+    }
+}
+
+impl PartialEq<&Id> for NodeId {
+    fn eq(&self, other: &&Id) -> bool {
+        *self.0 == other.0
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
 
 /// Why a string is not a valid [`NodeId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -136,38 +249,7 @@ pub enum IdError {
 impl NodeId {
     /// Parses and validates `<kind>:<slug>`.
     pub fn parse(text: &str) -> Result<Self, IdError> {
-        let (kind, slug) = text
-            .split_once(':')
-            .ok_or_else(|| IdError::Shape(text.to_owned()))?;
-        if NodeKind::parse(kind).is_none() {
-            return Err(IdError::UnknownKind {
-                id: text.to_owned(),
-                kind: kind.to_owned(),
-            });
-        }
-        let slug_ok = !slug.is_empty()
-            && !slug.starts_with('-')
-            && !slug.ends_with('-')
-            && !slug.contains("--")
-            && slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if !slug_ok {
-            return Err(IdError::Slug(text.to_owned()));
-        }
-        Ok(NodeId(std::sync::Arc::from(text)))
-    }
-
-    /// The kind named by the id's prefix.
-    pub fn kind(&self) -> NodeKind {
-        let prefix = self.0.split_once(':').map_or("", |(k, _)| k);
-        // Invariant: `parse` accepted the prefix.
-        NodeKind::parse(prefix).unwrap_or(NodeKind::Document)
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+        Id::parse(text).map(Id::to_owned)
     }
 }
 
@@ -431,7 +513,7 @@ pub fn overlaps(
 }
 
 /// The stable id of an edge: `<from>/<KIND>/<to>` (an edge is unique by its three parts).
-pub fn edge_id(from: &NodeId, kind: EdgeKind, to: &NodeId) -> String {
+pub fn edge_id(from: &Id, kind: EdgeKind, to: &Id) -> String {
     format!("{from}/{kind}/{to}")
 }
 

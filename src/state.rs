@@ -48,10 +48,9 @@ impl AppState {
         // The graph and the log position it reflects, read in one transaction: the follower
         // then applies exactly the entries after it.
         let started = std::time::Instant::now();
-        let (contents, seq) = store::read_all_at(&pool).await?;
-        let read = started.elapsed();
-        let graph = Graph::build(contents)?.at_position(seq);
-        tracing::debug!(?read, built = ?started.elapsed() - read, "snapshot read and built");
+        let (graph, seq) = store::read_graph_at(&pool).await?;
+        let graph = graph.at_position(seq);
+        tracing::debug!(took = ?started.elapsed(), "snapshot read and built");
         let snapshot = Arc::new(ArcSwap::from_pointee(graph));
         let curator = Arc::new(Curator::new(writer, snapshot.clone(), Some(seq)));
         curator.spawn_follower(pool.clone(), FOLLOW_EVERY);

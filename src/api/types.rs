@@ -99,7 +99,7 @@ impl NodeRef {
 
     /// The citations of other entities that quote this node's text, by position in it.
     fn quotations(&self) -> Vec<Quotation> {
-        let document = self.node().id.clone();
+        let document = self.node().id;
         let mut out: Vec<Quotation> = Vec::new();
         let mut add = |backs: Backs, citations: &[model::Citation]| {
             for c in citations.iter().filter(|c| c.document == document) {

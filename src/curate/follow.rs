@@ -79,10 +79,7 @@ impl Curator {
                 Arc::new(graph.at_position(seq))
             }
             None => {
-                let (contents, at) = store::read_at(tx).await?;
-                let graph = tokio::task::spawn_blocking(move || Graph::build(contents))
-                    .await
-                    .map_err(|e| Error::Database(format!("rebuilding the snapshot: {e}")))??;
+                let (graph, at) = store::read_graph_in(tx).await?;
                 let _ = self.events.send(GraphChanged {
                     actor: String::new(),
                     seqs: Vec::new(),

@@ -13,12 +13,10 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use petgraph::Direction;
 use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
 
 use crate::error::{Error, Result};
-use crate::model::{Edge, EdgeKind, Node, NodeId, NodeKind};
+use crate::model::{Edge, EdgeKind, Id, Node, NodeId, NodeKind};
 
 mod apply;
 #[cfg(test)]
@@ -26,6 +24,7 @@ mod apply_tests;
 pub mod as_of;
 mod base;
 pub mod budget;
+mod build;
 pub mod coverage;
 mod delta;
 mod details;
@@ -35,8 +34,9 @@ pub mod traverse;
 mod view;
 
 use base::Base;
+pub use build::Builder;
 use delta::{BaseEdge, Delta};
-use details::{EdgeDetails, NodeCore, NodeDetails};
+use details::{EdgeDetails, NodeDetails};
 pub use view::{EdgeView, NodeView};
 
 /// A handle to a node of one snapshot.
@@ -119,14 +119,14 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Builds a snapshot; fails if an edge names a node that does not exist.
-    pub fn build(contents: Contents) -> Result<Graph> {
-        Ok(Graph {
-            base: Arc::new(Base::build(contents)?),
+    /// A snapshot of a base with nothing changed since.
+    fn from_base(base: Arc<Base>) -> Graph {
+        Graph {
+            base,
             delta: Delta::default(),
             position: None,
             memo: memo::Memo::default(),
-        })
+        }
     }
 
     /// The same snapshot, marked as reflecting the change log up to `seq`. Its publisher
@@ -157,7 +157,7 @@ impl Graph {
         for (e, _) in self.all_edge_ixs() {
             let (a, b) = self.ends(e);
             for end in [a, b] {
-                if self.lookup(self.get(end).id.as_str()) != Some(end) {
+                if self.lookup_id(self.id_of(end)) != Some(end) {
                     return Err(Error::Database(format!(
                         "graph invariant broken: edge {} joins a deleted node",
                         self.edge(e).id()
@@ -174,11 +174,11 @@ impl Graph {
     }
 
     fn base_nodes(&self) -> usize {
-        self.base.inner.node_count()
+        self.base.node_count()
     }
 
     fn base_edges(&self) -> usize {
-        self.base.inner.edge_count()
+        self.base.edge_count()
     }
 
     /// Number of nodes.
@@ -195,32 +195,37 @@ impl Graph {
 
     /// The handle of the node with this id.
     pub fn lookup(&self, id: &str) -> Option<NodeIx> {
-        let id = NodeId::parse(id).ok()?;
-        self.lookup_id(&id)
+        self.lookup_id(Id::parse(id).ok()?)
     }
 
-    fn lookup_id(&self, id: &NodeId) -> Option<NodeIx> {
+    fn lookup_id(&self, id: &Id) -> Option<NodeIx> {
         if !self.delta.ids.is_empty() {
             if let Some(&found) = self.delta.ids.get(id) {
                 return found;
             }
         }
-        self.base.index.get(id).map(|&ix| NodeIx(ix))
+        self.base.lookup(id)
     }
 
-    /// The parts every node has, of a live or deleted node.
-    fn core(&self, ix: NodeIx) -> &NodeCore {
+    /// The id and title of a live or deleted node.
+    fn core(&self, ix: NodeIx) -> (&Id, &str) {
         let i = ix.0.index();
         if i < self.base_nodes() {
             if !self.delta.changed_nodes.is_empty() {
                 if let Some(Some(entry)) = self.delta.changed_nodes.get(&ix) {
-                    return &entry.core;
+                    return (&entry.core.id, &entry.core.title);
                 }
             }
-            &self.base.inner[ix.0]
+            (self.base.id(ix), self.base.title(ix))
         } else {
-            &self.delta.nodes[i - self.base_nodes()].core
+            let core = &self.delta.nodes[i - self.base_nodes()].core;
+            (&core.id, &core.title)
         }
+    }
+
+    /// The id of a live or deleted node.
+    fn id_of(&self, ix: NodeIx) -> &Id {
+        self.core(ix).0
     }
 
     fn node_details(&self, ix: NodeIx) -> Option<&NodeDetails> {
@@ -255,8 +260,8 @@ impl Graph {
 
     /// The node behind a handle of this snapshot.
     pub fn get(&self, ix: NodeIx) -> NodeView<'_> {
-        let core = self.core(ix);
-        NodeView::new(self, ix, &core.id, &core.title)
+        let (id, title) = self.core(ix);
+        NodeView::new(self, ix, id, title)
     }
 
     /// The kind of a node of this snapshot (what `get(ix).kind()` says, without parsing).
@@ -273,7 +278,7 @@ impl Graph {
     pub fn edge_kind(&self, ix: EdgeIx) -> EdgeKind {
         let i = ix.0.index();
         if i < self.base_edges() {
-            self.base.inner[ix.0]
+            self.base.edge_kinds[i]
         } else {
             self.delta.edges[i - self.base_edges()].kind
         }
@@ -292,10 +297,7 @@ impl Graph {
     /// Nodes ordered by id, all of them or only those of `kind`. Borrowed from the base while
     /// no node was added or deleted since it was built.
     pub fn nodes(&self, kind: Option<NodeKind>) -> Cow<'_, [NodeIx]> {
-        let base: &[NodeIx] = match kind {
-            None => &self.base.by_id,
-            Some(k) => self.base.by_kind.get(&k).map_or(&[], Vec::as_slice),
-        };
+        let base = self.base.listing(kind);
         if self.delta.added_by_id.is_empty() && self.delta.deleted_base_nodes == 0 {
             return Cow::Borrowed(base);
         }
@@ -307,8 +309,9 @@ impl Graph {
             .peekable();
         let mut out = Vec::with_capacity(base.len() + self.delta.added_by_id.len());
         for &ix in base.iter().filter(|&&ix| self.base_node_live(ix)) {
-            let id = &self.core(ix).id;
-            while let Some((_, &a)) = added.next_if(|(added_id, _)| *added_id < id) {
+            let id = self.id_of(ix);
+            while let Some((_, &a)) = added.next_if(|(added_id, _)| added_id.as_str() < id.as_str())
+            {
                 out.push(a);
             }
             out.push(ix);
@@ -321,11 +324,8 @@ impl Graph {
     /// total and whether pages come before and after. Costs the page plus the overlay, never a
     /// pass over every node.
     pub fn node_page(&self, kind: Option<NodeKind>, after: Option<&str>, first: usize) -> NodePage {
-        let base: &[NodeIx] = match kind {
-            None => &self.base.by_id,
-            Some(k) => self.base.by_kind.get(&k).map_or(&[], Vec::as_slice),
-        };
-        let before = |ix: NodeIx| after.is_some_and(|a| self.core(ix).id.as_str() <= a);
+        let base = self.base.listing(kind);
+        let before = |ix: NodeIx| after.is_some_and(|a| self.id_of(ix).as_str() <= a);
         let base_start = base.partition_point(|&ix| before(ix));
         let of_kind = |ix: NodeIx| kind.is_none_or(|k| self.kind(ix) == k);
         let deleted: Vec<NodeIx> = self
@@ -353,7 +353,7 @@ impl Graph {
         let mut nodes = Vec::with_capacity(first.min(1024) + 1);
         while nodes.len() <= first {
             let next = match (merged.peek(), extra.peek()) {
-                (Some(&b), Some(&a)) if self.core(a).id < self.core(b).id => extra.next(),
+                (Some(&b), Some(&a)) if self.id_of(a) < self.id_of(b) => extra.next(),
                 (Some(_), _) => merged.next(),
                 (None, _) => extra.next(),
             };
@@ -374,23 +374,17 @@ impl Graph {
 
     /// Edges at a node in one direction, each with the node at its other end.
     pub fn edges(&self, ix: NodeIx, way: Way) -> impl Iterator<Item = (EdgeIx, NodeIx)> + '_ {
-        let direction = match way {
-            Way::Outgoing => Direction::Outgoing,
-            Way::Incoming => Direction::Incoming,
-        };
         let in_base = ix.0.index() < self.base_nodes();
-        let base = in_base
-            .then(|| self.base.inner.edges_directed(ix.0, direction))
+        let (outgoing, incoming) = match (in_base, way) {
+            (false, _) => (None, None),
+            (true, Way::Outgoing) => (Some(self.base.outgoing(ix)), None),
+            (true, Way::Incoming) => (None, Some(self.base.incoming(ix))),
+        };
+        let base = outgoing
             .into_iter()
             .flatten()
-            .filter(move |e| self.base_edge_live(EdgeIx(e.id())))
-            .map(move |e| {
-                let other = match way {
-                    Way::Outgoing => e.target(),
-                    Way::Incoming => e.source(),
-                };
-                (EdgeIx(e.id()), NodeIx(other))
-            });
+            .chain(incoming.into_iter().flatten())
+            .filter(move |&(e, _)| self.base_edge_live(e));
         let lists = match way {
             Way::Outgoing => &self.delta.out,
             Way::Incoming => &self.delta.inc,
@@ -414,25 +408,14 @@ impl Graph {
     /// The edge behind a handle of this snapshot.
     pub fn edge(&self, ix: EdgeIx) -> EdgeView<'_> {
         let (a, b) = self.ends(ix);
-        EdgeView::new(
-            self,
-            ix,
-            &self.core(a).id,
-            self.edge_kind(ix),
-            &self.core(b).id,
-        )
+        EdgeView::new(self, ix, self.id_of(a), self.edge_kind(ix), self.id_of(b))
     }
 
     /// The source and target of an edge.
     pub fn ends(&self, ix: EdgeIx) -> (NodeIx, NodeIx) {
         let i = ix.0.index();
         if i < self.base_edges() {
-            let (a, b) = self
-                .base
-                .inner
-                .edge_endpoints(ix.0)
-                .unwrap_or((NodeIndex::end(), NodeIndex::end()));
-            (NodeIx(a), NodeIx(b))
+            self.base.ends(ix)
         } else {
             let entry = &self.delta.edges[i - self.base_edges()];
             (entry.from, entry.to)
@@ -503,7 +486,7 @@ impl Graph {
     }
 
     /// The path of the stored source text of a document, if it has one.
-    pub fn source_path(&self, document: &NodeId) -> Option<&str> {
+    pub fn source_path(&self, document: &Id) -> Option<&str> {
         if let Some(changed) = self.delta.texts.get(document) {
             return changed.as_deref();
         }
@@ -521,13 +504,13 @@ impl Graph {
             .chain(
                 (0..self.delta.nodes.len()).map(|i| NodeIx(NodeIndex::new(self.base_nodes() + i))),
             )
-            .filter(|&ix| self.lookup_id(&self.core(ix).id) == Some(ix))
+            .filter(|&ix| self.lookup_id(self.id_of(ix)) == Some(ix))
             .filter(|&ix| {
                 self.node_details(ix)
                     .is_some_and(|d| !d.citations.is_empty())
             })
             .collect();
-        out.sort_by(|a, b| self.core(*a).id.cmp(&self.core(*b).id));
+        out.sort_by(|a, b| self.id_of(*a).cmp(self.id_of(*b)));
         out.dedup();
         out
     }

@@ -8,13 +8,13 @@ use std::fmt;
 
 use super::details::{EdgeDetails, NodeDetails};
 use super::{EdgeIx, Graph, NodeIx};
-use crate::model::{self, Citation, EdgeKind, NodeId, NodeKind, PartialDate};
+use crate::model::{self, Citation, EdgeKind, Id, NodeKind, PartialDate};
 
 /// A node of a snapshot, read in place.
 #[derive(Clone, Copy)]
 pub struct NodeView<'g> {
     /// Stable id, `<kind>:<slug>`.
-    pub id: &'g NodeId,
+    pub id: &'g Id,
     /// Human-readable name as the sources give it.
     pub title: &'g str,
     graph: &'g Graph,
@@ -22,7 +22,7 @@ pub struct NodeView<'g> {
 }
 
 impl<'g> NodeView<'g> {
-    pub(super) fn new(graph: &'g Graph, ix: NodeIx, id: &'g NodeId, title: &'g str) -> Self {
+    pub(super) fn new(graph: &'g Graph, ix: NodeIx, id: &'g Id, title: &'g str) -> Self {
         NodeView {
             id,
             title,
@@ -83,7 +83,7 @@ impl<'g> NodeView<'g> {
     /// The node as an owned model value.
     pub fn to_node(&self) -> model::Node {
         model::Node {
-            id: self.id.clone(),
+            id: self.id.to_owned(),
             title: self.title.to_owned(),
             note: self.note().map(str::to_owned),
             date: self.date(),
@@ -106,11 +106,11 @@ impl fmt::Debug for NodeView<'_> {
 #[derive(Clone, Copy)]
 pub struct EdgeView<'g> {
     /// Source node.
-    pub from: &'g NodeId,
+    pub from: &'g Id,
     /// What the link says.
     pub kind: EdgeKind,
     /// Target node.
-    pub to: &'g NodeId,
+    pub to: &'g Id,
     graph: &'g Graph,
     ix: EdgeIx,
 }
@@ -119,9 +119,9 @@ impl<'g> EdgeView<'g> {
     pub(super) fn new(
         graph: &'g Graph,
         ix: EdgeIx,
-        from: &'g NodeId,
+        from: &'g Id,
         kind: EdgeKind,
-        to: &'g NodeId,
+        to: &'g Id,
     ) -> Self {
         EdgeView {
             from,
@@ -174,9 +174,9 @@ impl<'g> EdgeView<'g> {
     /// The edge as an owned model value.
     pub fn to_edge(&self) -> model::Edge {
         model::Edge {
-            from: self.from.clone(),
+            from: self.from.to_owned(),
             kind: self.kind,
-            to: self.to.clone(),
+            to: self.to.to_owned(),
             note: self.note().map(str::to_owned),
             valid_from: self.valid_from(),
             valid_to: self.valid_to(),

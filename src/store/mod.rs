@@ -39,6 +39,7 @@ pub mod bulk;
 pub mod changes;
 mod connect;
 pub mod copy;
+mod file_read;
 pub mod health;
 mod read;
 pub mod search;
@@ -46,7 +47,10 @@ pub mod tokens;
 mod write;
 
 pub use connect::{connect, connect_existing, redact};
-pub use read::{Contents, read_all, read_all_at, read_at, read_dataset, read_text, read_texts};
+pub use read::{
+    Contents, read_all, read_all_at, read_at, read_dataset, read_graph_at, read_graph_in,
+    read_text, read_texts,
+};
 pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 
 use sqlx::pool::PoolConnection;
@@ -145,6 +149,16 @@ impl Store {
             Pool::Sqlite(pool) => Some(pool),
             Pool::Postgres(_) => None,
         }
+    }
+
+    /// The file of a SQLite store; `None` for an in-memory one or PostgreSQL.
+    fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let file = self
+            .sqlite()?
+            .connect_options()
+            .get_filename()
+            .to_path_buf();
+        (file.as_os_str() != ":memory:" && file.is_file()).then_some(file)
     }
 
     /// Which database this is.

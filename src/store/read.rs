@@ -1,5 +1,6 @@
 //! Reading the whole graph (for the in-memory snapshot) and single documents.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Backend, Conn, Store, Tx, to_u32};
@@ -8,7 +9,8 @@ use sqlx::Row;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 pub use crate::graph::Contents;
-use crate::model::{Citation, Edge, EdgeKind, Node, NodeId, PartialDate, SourceText, edge_id};
+use crate::graph::{Builder, Graph};
+use crate::model::{Citation, Edge, EdgeKind, Id, Node, NodeId, PartialDate, SourceText, edge_id};
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Database(format!("stored data is invalid: {what}"))
@@ -24,38 +26,52 @@ fn date(text: Option<&str>) -> Result<Option<PartialDate>> {
 }
 
 /// A `nodes` row as the store's JSON aggregate writes it: id, title, note, date, start, end,
-/// place, format. Ids and dates never need JSON escapes, so they are borrowed.
+/// place, format. Ids and dates never need JSON escapes, so they are borrowed; a title is
+/// borrowed unless it has one.
 #[derive(serde::Deserialize)]
-struct NodeRow<'a>(
-    &'a str,
-    String,
-    Option<String>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<&'a str>,
-    Option<String>,
-    Option<String>,
+pub(super) struct NodeRow<'a>(
+    pub(super) &'a str,
+    #[serde(borrow)] pub(super) Cow<'a, str>,
+    pub(super) Option<String>,
+    pub(super) Option<&'a str>,
+    pub(super) Option<&'a str>,
+    pub(super) Option<&'a str>,
+    pub(super) Option<String>,
+    pub(super) Option<String>,
 );
+
+impl NodeRow<'_> {
+    /// Has the node anything besides an id and a title?
+    fn is_plain(&self) -> bool {
+        let NodeRow(_, _, note, date, start, end, place, format) = self;
+        note.is_none()
+            && date.is_none()
+            && start.is_none()
+            && end.is_none()
+            && place.is_none()
+            && format.is_none()
+    }
+}
 
 /// An `edges` row as the store's JSON aggregate writes it: source, kind, target, note, valid_from,
 /// valid_to.
 #[derive(serde::Deserialize)]
-struct EdgeRow<'a>(
-    &'a str,
-    &'a str,
-    &'a str,
-    Option<String>,
-    Option<&'a str>,
-    Option<&'a str>,
+pub(super) struct EdgeRow<'a>(
+    pub(super) &'a str,
+    pub(super) &'a str,
+    pub(super) &'a str,
+    pub(super) Option<String>,
+    pub(super) Option<&'a str>,
+    pub(super) Option<&'a str>,
 );
 
 /// Citations waiting for the node or edge they belong to, by its id.
-type Waiting = HashMap<String, Vec<Citation>>;
+pub(super) type Waiting = HashMap<String, Vec<Citation>>;
 
 fn node_of(row: NodeRow<'_>, citations: &mut Waiting) -> Result<Node> {
     Ok(Node {
         id: id(row.0)?,
-        title: row.1,
+        title: row.1.into_owned(),
         note: row.2,
         date: date(row.3)?,
         start: date(row.4)?,
@@ -66,22 +82,36 @@ fn node_of(row: NodeRow<'_>, citations: &mut Waiting) -> Result<Node> {
     })
 }
 
-/// Builds the edges of `rows` whose ends share the text of their node's id in `nodes`.
-fn edges_of<'a>(
-    rows: impl Iterator<Item = EdgeRow<'a>>,
-    nodes: &[Node],
-    citations: &mut Waiting,
-) -> Result<Vec<Edge>> {
-    let known: HashMap<&str, &NodeId> = nodes.iter().map(|n| (n.id.as_str(), &n.id)).collect();
-    let end = |text: &str| {
-        known
-            .get(text)
-            .map_or_else(|| id(text), |&id| Ok(id.clone()))
-    };
-    let mut edges = Vec::with_capacity(rows.size_hint().0);
-    for row in rows {
+fn edge_kind(text: &str) -> Result<EdgeKind> {
+    EdgeKind::parse(text).ok_or_else(|| corrupt(format!("edge kind {text}")))
+}
+
+/// Where a whole-graph read puts the rows it reads, in the order it reads them: nodes in id
+/// order, then edges, then the paths of stored texts.
+pub(super) trait Sink {
+    /// Takes a node; citations waiting for it are taken from `citations`.
+    fn node_row(&mut self, row: NodeRow<'_>, citations: &mut Waiting) -> Result<()>;
+    /// Takes an edge between nodes taken before.
+    fn edge_row(&mut self, row: EdgeRow<'_>, citations: &mut Waiting) -> Result<()>;
+    /// Takes the path of a document's stored text.
+    fn text_row(&mut self, document: NodeId, path: String);
+}
+
+/// Values: each edge's ends share the text of their node's id (nodes come sorted, so the
+/// node is found by binary search); edges are sorted by id once all are read.
+impl Sink for Contents {
+    fn node_row(&mut self, row: NodeRow<'_>, citations: &mut Waiting) -> Result<()> {
+        self.nodes.push(node_of(row, citations)?);
+        Ok(())
+    }
+
+    fn edge_row(&mut self, row: EdgeRow<'_>, citations: &mut Waiting) -> Result<()> {
+        let end = |text: &str| match self.nodes.binary_search_by(|n| n.id.as_str().cmp(text)) {
+            Ok(at) => Ok(self.nodes[at].id.clone()),
+            Err(_) => id(text),
+        };
         let (from, to) = (end(row.0)?, end(row.2)?);
-        let kind = EdgeKind::parse(row.1).ok_or_else(|| corrupt(format!("edge kind {}", row.1)))?;
+        let kind = edge_kind(row.1)?;
         // Most edges (all imported ones) have no citation: build the id only while some wait.
         let cited = if citations.is_empty() {
             Vec::new()
@@ -90,7 +120,7 @@ fn edges_of<'a>(
                 .remove(&edge_id(&from, kind, &to))
                 .unwrap_or_default()
         };
-        edges.push(Edge {
+        self.edges.push(Edge {
             from,
             kind,
             to,
@@ -99,44 +129,125 @@ fn edges_of<'a>(
             valid_to: date(row.5)?,
             citations: cited,
         });
+        Ok(())
     }
-    Ok(edges)
+
+    fn text_row(&mut self, document: NodeId, path: String) {
+        self.texts.push((document, path));
+    }
 }
 
-/// Nodes and edges in id order from SQLite, each table as one JSON array built by SQLite:
-/// sqlx hands every SQLite result row from its worker thread to the async side one by one,
-/// which made reading a million edges row by row take seconds of thread hand-offs (perf:
-/// futex and scheduler). The aggregate keeps the order of the sorted subquery, as SQLite
-/// implements it (an `ORDER BY` inside the aggregate would sort again: +0.7 s at 1m edges); the
-/// test `reading_returns_nodes_and_edges_in_id_order` guards that for the bundled SQLite.
+/// A snapshot: nodes and edges with nothing but ids, title and kind (every imported one) go
+/// in without becoming model values.
+impl Sink for Builder {
+    fn node_row(&mut self, row: NodeRow<'_>, citations: &mut Waiting) -> Result<()> {
+        if row.is_plain() && !citations.contains_key(row.0) {
+            self.plain_node(Id::parse(row.0).map_err(corrupt)?, &row.1)
+        } else {
+            Builder::node(self, node_of(row, citations)?)
+        }
+    }
+
+    fn edge_row(&mut self, row: EdgeRow<'_>, citations: &mut Waiting) -> Result<()> {
+        let (from, kind, to) = (
+            Id::parse(row.0).map_err(corrupt)?,
+            edge_kind(row.1)?,
+            Id::parse(row.2).map_err(corrupt)?,
+        );
+        let cited = if citations.is_empty() {
+            Vec::new()
+        } else {
+            citations
+                .remove(&edge_id(from, kind, to))
+                .unwrap_or_default()
+        };
+        if row.3.is_none() && row.4.is_none() && row.5.is_none() && cited.is_empty() {
+            return self.plain_edge(from, kind, to);
+        }
+        Builder::edge(
+            self,
+            Edge {
+                from: from.to_owned(),
+                kind,
+                to: to.to_owned(),
+                note: row.3,
+                valid_from: date(row.4)?,
+                valid_to: date(row.5)?,
+                citations: cited,
+            },
+        )
+    }
+
+    fn text_row(&mut self, document: NodeId, path: String) {
+        Builder::text(self, document, path);
+    }
+}
+
+/// Rows read from SQLite per statement: enough that statements are few, few enough that one
+/// chunk's JSON stays a few megabytes at any size.
+const CHUNK: i64 = 65_536;
+
+/// Nodes and edges from SQLite, in chunks of [`CHUNK`] rows, each chunk one JSON array built
+/// by SQLite: sqlx hands every SQLite result row from its worker thread to the async side one
+/// by one, which made reading a million edges row by row take seconds of thread hand-offs
+/// (perf: futex and scheduler). Each chunk is a keyset page of an index, in its order (the
+/// aggregate keeps the order of the sorted subquery, as SQLite implements it; the test
+/// `reading_returns_nodes_and_edges_in_id_order` guards that for the bundled SQLite): nodes by
+/// id, edges by (source, kind, target), which is the snapshot's own edge order.
 async fn sqlite_rows(
     conn: &mut sqlx::SqliteConnection,
+    sink: &mut impl Sink,
     node_citations: &mut Waiting,
     edge_citations: &mut Waiting,
-) -> Result<(Vec<Node>, Vec<Edge>)> {
-    let json: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date, end_date,
-                                                      place, format)), '[]')
-         FROM (SELECT * FROM nodes ORDER BY id)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows: Vec<NodeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
-    let nodes = rows
-        .into_iter()
-        .map(|row| node_of(row, node_citations))
-        .collect::<Result<Vec<_>>>()?;
-    drop(json);
-    let json: String = sqlx::query_scalar(
-        "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
-                                                      valid_to)), '[]')
-         FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges ORDER BY id)",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let rows: Vec<EdgeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
-    let edges = edges_of(rows.into_iter(), &nodes, edge_citations)?;
-    Ok((nodes, edges))
+) -> Result<()> {
+    let mut after = String::new();
+    loop {
+        let json: String = sqlx::query_scalar(
+            "SELECT coalesce(json_group_array(json_array(id, title, note, date, start_date,
+                                                          end_date, place, format)), '[]')
+             FROM (SELECT * FROM nodes WHERE id > ?1 ORDER BY id LIMIT ?2)",
+        )
+        .bind(&after)
+        .bind(CHUNK)
+        .fetch_one(&mut *conn)
+        .await?;
+        let rows: Vec<NodeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
+        let Some(last) = rows.last().map(|row| row.0.to_owned()) else {
+            break;
+        };
+        for row in rows {
+            sink.node_row(row, node_citations)?;
+        }
+        after = last;
+    }
+    let mut after = (String::new(), String::new(), String::new());
+    loop {
+        let json: String = sqlx::query_scalar(
+            "SELECT coalesce(json_group_array(json_array(source, kind, target, note, valid_from,
+                                                          valid_to)), '[]')
+             FROM (SELECT source, kind, target, note, valid_from, valid_to FROM edges
+                   WHERE (source, kind, target) > (?1, ?2, ?3)
+                   ORDER BY source, kind, target LIMIT ?4)",
+        )
+        .bind(&after.0)
+        .bind(&after.1)
+        .bind(&after.2)
+        .bind(CHUNK)
+        .fetch_one(&mut *conn)
+        .await?;
+        let rows: Vec<EdgeRow<'_>> = serde_json::from_str(&json).map_err(corrupt)?;
+        let Some(last) = rows
+            .last()
+            .map(|r| (r.0.to_owned(), r.1.to_owned(), r.2.to_owned()))
+        else {
+            break;
+        };
+        for row in rows {
+            sink.edge_row(row, edge_citations)?;
+        }
+        after = last;
+    }
+    Ok(())
 }
 
 /// A `nodes` row from PostgreSQL.
@@ -161,24 +272,26 @@ type PgEdge = (
     Option<String>,
 );
 
-/// Nodes and edges in id order from PostgreSQL: plain rows (its protocol streams them
-/// cheaply; building JSON on the server cost more than sending the rows), sorted here
-/// bytewise, as SQLite orders them, whatever the database's collation.
+/// Nodes and edges from PostgreSQL: plain rows (its protocol streams them cheaply; building
+/// JSON on the server cost more than sending the rows); nodes sorted here bytewise, as SQLite
+/// orders them, whatever the database's collation; edges streamed as they come.
 async fn postgres_rows(
     conn: &mut sqlx::PgConnection,
+    sink: &mut impl Sink,
     node_citations: &mut Waiting,
     edge_citations: &mut Waiting,
-) -> Result<(Vec<Node>, Vec<Edge>)> {
-    let rows: Vec<PgNode> = sqlx::query_as(
+) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let mut rows: Vec<PgNode> = sqlx::query_as(
         "SELECT id, title, note, date, start_date, end_date, place, format FROM nodes",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let mut nodes = Vec::with_capacity(rows.len());
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (i, title, note, d, start, end, place, format) in rows {
         let row = NodeRow(
             &i,
-            title,
+            Cow::Owned(title),
             note,
             d.as_deref(),
             start.as_deref(),
@@ -186,26 +299,24 @@ async fn postgres_rows(
             place,
             format,
         );
-        nodes.push(node_of(row, node_citations)?);
+        sink.node_row(row, node_citations)?;
     }
-    nodes.sort_unstable_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
-    let rows: Vec<PgEdge> =
-        sqlx::query_as("SELECT source, kind, target, note, valid_from, valid_to FROM edges")
-            .fetch_all(&mut *conn)
-            .await?;
-    let rows = rows.iter().map(|(source, kind, target, note, from, to)| {
-        EdgeRow(
-            source,
-            kind,
-            target,
-            note.clone(),
+    let mut edges = sqlx::query_as::<_, PgEdge>(
+        "SELECT source, kind, target, note, valid_from, valid_to FROM edges",
+    )
+    .fetch(&mut *conn);
+    while let Some((source, kind, target, note, from, to)) = edges.try_next().await? {
+        let row = EdgeRow(
+            &source,
+            &kind,
+            &target,
+            note,
             from.as_deref(),
             to.as_deref(),
-        )
-    });
-    let mut edges = edges_of(rows, &nodes, edge_citations)?;
-    edges.sort_unstable_by(by_id);
-    Ok((nodes, edges))
+        );
+        sink.edge_row(row, edge_citations)?;
+    }
+    Ok(())
 }
 
 /// Orders edges as their ids `<from>/<KIND>/<to>` compare bytewise, without building them:
@@ -230,6 +341,27 @@ fn by_id(a: &Edge, b: &Edge) -> std::cmp::Ordering {
         }
         unequal => unequal,
     }
+}
+
+/// A citation from its stored columns: the document, quote, the five numbers (start_char,
+/// end_char, line, col, occurrences) and the excerpt.
+pub(super) fn citation_of(
+    document: &str,
+    quote: String,
+    numbers: [i64; 5],
+    excerpt: String,
+) -> Result<Citation> {
+    let [start, end, line, column, occurrences] = numbers;
+    Ok(Citation {
+        document: id(document)?,
+        quote,
+        start: to_u32(start, "start_char")?,
+        end: to_u32(end, "end_char")?,
+        line: to_u32(line, "line")?,
+        column: to_u32(column, "col")?,
+        occurrences: to_u32(occurrences, "occurrences")?,
+        excerpt,
+    })
 }
 
 /// A `citations` row as read, before its numbers are checked.
@@ -266,6 +398,28 @@ pub async fn read_at(tx: &mut Tx) -> Result<(Contents, i64)> {
     let seq = super::changes::last_seq_on(conn).await?;
     let contents = read_contents(conn).await?;
     Ok((contents, seq))
+}
+
+/// Reads the whole graph as a snapshot and the change-log position it reflects, in one read
+/// transaction (see [`read_all_at`]), without holding it as model values on the way.
+pub async fn read_graph_at(store: &Store) -> Result<(Graph, i64)> {
+    if let Some(file) = store.sqlite_file() {
+        return tokio::task::spawn_blocking(move || super::file_read::read_graph(&file))
+            .await
+            .map_err(|e| Error::Database(format!("reading the graph: {e}")))?;
+    }
+    let mut tx = store.read().await?;
+    let read = read_graph_in(&mut tx).await?;
+    tx.commit().await?;
+    Ok(read)
+}
+
+/// [`read_graph_at`] inside the caller's transaction.
+pub async fn read_graph_in(tx: &mut Tx) -> Result<(Graph, i64)> {
+    let conn = tx.conn()?;
+    let seq = super::changes::last_seq_on(conn).await?;
+    let graph = read_graph_on(conn).await?;
+    Ok((graph, seq))
 }
 
 /// Reads the whole graph and every source text, inside the caller's transaction.
@@ -338,8 +492,48 @@ pub async fn read_text(store: &Store, document: &str) -> Result<Option<String>> 
     }))
 }
 
-/// Reads every node and edge with its citations, inside the caller's transaction.
+/// Reads every node and edge with its citations as values, inside the caller's transaction:
+/// nodes and edges in id order.
 pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
+    let mut contents = Contents::default();
+    read_into(conn, &mut contents).await?;
+    contents.edges.sort_unstable_by(by_id);
+    Ok(contents)
+}
+
+/// Reads every node and edge with its citations into a snapshot, inside the caller's
+/// transaction.
+pub(super) async fn read_graph_on(conn: &mut Conn) -> Result<Graph> {
+    let (nodes, edges) = sizes(conn).await?;
+    let mut builder = Builder::with_capacity(nodes, edges);
+    read_into(conn, &mut builder).await?;
+    builder.finish()
+}
+
+/// About how many nodes and edges the store holds, to reserve room for them: SQLite's
+/// largest rowids (no scan; an over-estimate after deletes), PostgreSQL's counts.
+async fn sizes(conn: &mut Conn) -> Result<(usize, usize)> {
+    let (nodes, edges): (i64, i64) = match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_as(
+                "SELECT coalesce((SELECT max(rowid) FROM nodes), 0),
+                        coalesce((SELECT max(rowid) FROM edges), 0)",
+            )
+            .fetch_one(&mut **c)
+            .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as("SELECT (SELECT count(*) FROM nodes), (SELECT count(*) FROM edges)")
+                .fetch_one(&mut **c)
+                .await?
+        }
+    };
+    let size = |n: i64| usize::try_from(n).unwrap_or(0);
+    Ok((size(nodes), size(edges)))
+}
+
+/// Reads every node and edge with its citations into `sink`.
+async fn read_into(conn: &mut Conn, sink: &mut impl Sink) -> Result<()> {
     let backend = conn.backend();
     let mut node_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let mut edge_citations: HashMap<String, Vec<Citation>> = HashMap::new();
@@ -371,17 +565,7 @@ pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
         .collect::<Result<_>>()?
     });
     for row in rows {
-        let [start, end, line, column, occurrences] = row.numbers;
-        let citation = Citation {
-            document: id(&row.document)?,
-            quote: row.quote,
-            start: to_u32(start, "start_char")?,
-            end: to_u32(end, "end_char")?,
-            line: to_u32(line, "line")?,
-            column: to_u32(column, "col")?,
-            occurrences: to_u32(occurrences, "occurrences")?,
-            excerpt: row.excerpt,
-        };
+        let citation = citation_of(&row.document, row.quote, row.numbers, row.excerpt)?;
         match (row.node, row.edge) {
             (Some(n), _) => node_citations.entry(n).or_default().push(citation),
             (None, Some(e)) => edge_citations.entry(e).or_default().push(citation),
@@ -389,9 +573,11 @@ pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
         }
     }
 
-    let (nodes, edges) = match conn {
-        Conn::Sqlite(c) => sqlite_rows(c, &mut node_citations, &mut edge_citations).await?,
-        Conn::Postgres(c) => postgres_rows(c, &mut node_citations, &mut edge_citations).await?,
+    match conn {
+        Conn::Sqlite(c) => sqlite_rows(c, sink, &mut node_citations, &mut edge_citations).await?,
+        Conn::Postgres(c) => {
+            postgres_rows(c, sink, &mut node_citations, &mut edge_citations).await?
+        }
     };
 
     let sql = match backend {
@@ -401,15 +587,10 @@ pub(super) async fn read_contents(conn: &mut Conn) -> Result<Contents> {
     let rows: Vec<(String, String)> = on_conn!(&mut *conn, |c| {
         sqlx::query_as(sql).fetch_all(&mut *c).await?
     });
-    let texts = rows
-        .into_iter()
-        .map(|(node_id, path)| Ok((id(&node_id)?, path)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Contents {
-        nodes,
-        edges,
-        texts,
-    })
+    for (node_id, path) in rows {
+        sink.text_row(id(&node_id)?, path);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
