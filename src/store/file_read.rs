@@ -35,12 +35,10 @@ pub(super) fn read_graph(path: &Path) -> Result<(Graph, i64)> {
     let conn = Connection::open_with_flags(path, flags).map_err(failed)?;
     // One snapshot of the WAL for every statement below; it ends when the connection closes.
     conn.execute_batch("BEGIN").map_err(failed)?;
-    let read = read_in(&conn).map_err(|e| match e {
+    read_in(conn).map_err(|e| match e {
         Read::Sql(e) => failed(e),
         Read::Graph(e) => e,
-    })?;
-    conn.execute_batch("COMMIT").map_err(failed)?;
-    Ok(read)
+    })
 }
 
 /// What can fail while reading: the file, or what it holds.
@@ -67,7 +65,7 @@ impl From<Error> for Read {
     }
 }
 
-fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
+fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
     let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
         r.get(0)
     })?;
@@ -79,8 +77,58 @@ fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
     )?;
     let size = |n: i64| usize::try_from(n).unwrap_or(0);
     let mut builder = Builder::with_capacity(size(nodes), size(edges));
-    let (mut node_citations, mut edge_citations) = citations(conn)?;
+    let (mut node_citations, mut edge_citations) = citations(&conn)?;
 
+    let started = std::time::Instant::now();
+    scan_nodes(&conn, &mut builder, &mut node_citations)?;
+    let nodes_read = started.elapsed();
+    let mut extra_edges = extra_edges(&conn)?;
+    // The scan on a thread of its own, the builder on this one: each is about half the
+    // work, and the two cores do them at once.
+    let (conn, scanned, pushed) = std::thread::scope(|scope| {
+        let (send, batches) = std::sync::mpsc::sync_channel::<EdgeBatch>(4);
+        let scanner = scope.spawn(move || {
+            let scanned = scan_edges(&conn, &send);
+            (conn, scanned)
+        });
+        let mut pushed = Ok(());
+        for batch in batches {
+            pushed = push_edges(&batch, &mut builder, &mut extra_edges, &mut edge_citations);
+            if pushed.is_err() {
+                // Dropping the receiver stops the scanner at its next batch.
+                break;
+            }
+        }
+        match scanner.join() {
+            Ok((conn, scanned)) => Ok((conn, scanned, pushed)),
+            Err(_) => Err(Read::Graph(Error::Database(
+                "the edge scan panicked".into(),
+            ))),
+        }
+    })?;
+    scanned?;
+    pushed?;
+
+    let edges_read = started.elapsed() - nodes_read;
+    let mut statement = conn.prepare("SELECT node_id, path FROM documents ORDER BY node_id")?;
+    let mut rows = statement.query([])?;
+    while let Some(r) = rows.next()? {
+        let document: String = r.get(0)?;
+        let document = NodeId::parse(&document)
+            .map_err(|e| Error::Database(format!("stored data is invalid: {e}")))?;
+        builder.text(document, r.get(1)?);
+    }
+    let graph = builder.finish()?;
+    tracing::debug!(?nodes_read, ?edges_read, total = ?started.elapsed(), "graph read from the file");
+    Ok((graph, seq))
+}
+
+/// Every node in id order into `builder`, with its details where it has any.
+fn scan_nodes(
+    conn: &Connection,
+    builder: &mut Builder,
+    citations: &mut Waiting,
+) -> std::result::Result<(), Read> {
     let mut extra_nodes: HashMap<String, NodeExtra> = HashMap::new();
     let mut statement = conn.prepare(
         "SELECT id, note, date, start_date, end_date, place, format FROM nodes
@@ -100,7 +148,6 @@ fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
         ];
         extra_nodes.insert(r.get(0)?, extra);
     }
-    let started = std::time::Instant::now();
     let mut statement =
         conn.prepare("SELECT id, title FROM nodes INDEXED BY nodes_by_id_title ORDER BY id")?;
     let mut rows = statement.query([])?;
@@ -121,11 +168,16 @@ fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
             place,
             format,
         );
-        builder.node_row(row, &mut node_citations)?;
+        builder.node_row(row, citations)?;
     }
+    Ok(())
+}
 
-    let nodes_read = started.elapsed();
-    let mut extra_edges: HashMap<(String, String, String), EdgeExtra> = HashMap::new();
+/// The optional columns of the edges that have any, by (source, kind, target).
+fn extra_edges(
+    conn: &Connection,
+) -> std::result::Result<HashMap<(String, String, String), EdgeExtra>, Read> {
+    let mut extra = HashMap::new();
     let mut statement = conn.prepare(
         "SELECT source, kind, target, note, valid_from, valid_to FROM edges
          INDEXED BY edges_with_details
@@ -134,17 +186,62 @@ fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
         let key = (r.get(0)?, r.get(1)?, r.get(2)?);
-        extra_edges.insert(key, [r.get(3)?, r.get(4)?, r.get(5)?]);
+        extra.insert(key, [r.get(3)?, r.get(4)?, r.get(5)?]);
     }
+    Ok(extra)
+}
+
+/// Edges as scanned: source, kind and target of each, one after another in `text`.
+#[derive(Default)]
+struct EdgeBatch {
+    text: String,
+    /// Where each of the three parts of each edge ends in `text`.
+    ends: Vec<usize>,
+}
+
+/// Edges a batch holds.
+const EDGE_BATCH: usize = 4096;
+
+/// Scans every edge in (source, kind, target) order into batches for `send`; stops early,
+/// without an error, when the receiver is gone.
+fn scan_edges(
+    conn: &Connection,
+    send: &std::sync::mpsc::SyncSender<EdgeBatch>,
+) -> std::result::Result<(), Read> {
     let mut statement =
         conn.prepare("SELECT source, kind, target FROM edges ORDER BY source, kind, target")?;
     let mut rows = statement.query([])?;
+    let mut batch = EdgeBatch::default();
     while let Some(r) = rows.next()? {
-        let (source, kind, target) = (
-            r.get_ref(0)?.as_str()?,
-            r.get_ref(1)?.as_str()?,
-            r.get_ref(2)?.as_str()?,
-        );
+        for column in 0..3 {
+            batch.text.push_str(r.get_ref(column)?.as_str()?);
+            batch.ends.push(batch.text.len());
+        }
+        if batch.ends.len() == 3 * EDGE_BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+            return Ok(());
+        }
+    }
+    if !batch.ends.is_empty() {
+        let _ = send.send(batch);
+    }
+    Ok(())
+}
+
+/// Gives the builder the edges of a batch, with their details where they have any.
+fn push_edges(
+    batch: &EdgeBatch,
+    builder: &mut Builder,
+    extra_edges: &mut HashMap<(String, String, String), EdgeExtra>,
+    citations: &mut Waiting,
+) -> std::result::Result<(), Read> {
+    let mut start = 0;
+    let mut parts = batch.ends.iter().map(|&end| {
+        let part = &batch.text[start..end];
+        start = end;
+        part
+    });
+    while let (Some(source), Some(kind), Some(target)) = (parts.next(), parts.next(), parts.next())
+    {
         let [note, from, to] = match extra_edges.is_empty() {
             true => Default::default(),
             false => {
@@ -153,21 +250,9 @@ fn read_in(conn: &Connection) -> std::result::Result<(Graph, i64), Read> {
             }
         };
         let row = EdgeRow(source, kind, target, note, from.as_deref(), to.as_deref());
-        builder.edge_row(row, &mut edge_citations)?;
+        builder.edge_row(row, citations)?;
     }
-
-    let edges_read = started.elapsed() - nodes_read;
-    let mut statement = conn.prepare("SELECT node_id, path FROM documents ORDER BY node_id")?;
-    let mut rows = statement.query([])?;
-    while let Some(r) = rows.next()? {
-        let document: String = r.get(0)?;
-        let document = NodeId::parse(&document)
-            .map_err(|e| Error::Database(format!("stored data is invalid: {e}")))?;
-        builder.text(document, r.get(1)?);
-    }
-    let graph = builder.finish()?;
-    tracing::debug!(?nodes_read, ?edges_read, total = ?started.elapsed(), "graph read from the file");
-    Ok((graph, seq))
+    Ok(())
 }
 
 /// Every citation, waiting for the node or the edge it belongs to.
