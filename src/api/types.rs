@@ -560,7 +560,7 @@ impl Edge {
 
     /// The target node (the object of the sentence).
     async fn to(&self) -> Node {
-        Node::new(self.graph.clone(), self.graph.ends(self.ix).1)
+        Node::new(self.graph.clone(), self.graph.target(self.ix))
     }
 
     /// Curator's remark.

@@ -81,16 +81,43 @@ impl Csr {
         }
     }
 
+    /// The far ends of node `node`'s edges, with the edges' numbers.
     fn at(&self, node: usize) -> impl Iterator<Item = (EdgeIx, NodeIx)> + '_ {
         let range = self.range(node);
-        let edges = self.edge.as_deref();
-        range.map(move |i| {
-            let e = edges.map_or(i, |list| list[i] as usize);
-            (
-                EdgeIx(EdgeIndex::new(e)),
-                NodeIx(NodeIndex::new(self.other[i] as usize)),
-            )
-        })
+        let others = self.other[range.clone()].iter();
+        let node_ix = |&n: &u32| NodeIx(NodeIndex::new(n as usize));
+        let edge_ix = |e: usize| EdgeIx(EdgeIndex::new(e));
+        match &self.edge {
+            // Outgoing: the edges are numbered as they are laid out.
+            None => Either::Left(
+                range
+                    .zip(others)
+                    .map(move |(e, n)| (edge_ix(e), node_ix(n))),
+            ),
+            Some(numbers) => Either::Right(
+                numbers[range]
+                    .iter()
+                    .zip(others)
+                    .map(move |(&e, n)| (edge_ix(e as usize), node_ix(n))),
+            ),
+        }
+    }
+}
+
+/// One of two iterators of the same items.
+enum Either<L, R> {
+    Left(L),
+    Right(R),
+}
+
+impl<T, L: Iterator<Item = T>, R: Iterator<Item = T>> Iterator for Either<L, R> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        match self {
+            Either::Left(l) => l.next(),
+            Either::Right(r) => r.next(),
+        }
     }
 }
 
@@ -172,6 +199,11 @@ impl Base {
 
     pub(super) fn incoming(&self, ix: NodeIx) -> impl Iterator<Item = (EdgeIx, NodeIx)> + '_ {
         self.inc.at(ix.0.index())
+    }
+
+    /// The target of an edge of the base (its source is a search: see [`Base::ends`]).
+    pub(super) fn target(&self, e: EdgeIx) -> NodeIx {
+        NodeIx(NodeIndex::new(self.out.other[e.0.index()] as usize))
     }
 
     /// Source and target of an edge of the base.

@@ -411,6 +411,16 @@ impl Graph {
         EdgeView::new(self, ix, self.id_of(a), self.edge_kind(ix), self.id_of(b))
     }
 
+    /// The target of an edge: cheaper than [`Graph::ends`], which searches for the source.
+    pub fn target(&self, ix: EdgeIx) -> NodeIx {
+        let i = ix.0.index();
+        if i < self.base_edges() {
+            self.base.target(ix)
+        } else {
+            self.delta.edges[i - self.base_edges()].to
+        }
+    }
+
     /// The source and target of an edge.
     pub fn ends(&self, ix: EdgeIx) -> (NodeIx, NodeIx) {
         let i = ix.0.index();

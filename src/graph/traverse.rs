@@ -42,10 +42,10 @@ pub fn implementers(
 ) -> Result<Vec<Implementer>, Exhausted> {
     let mut meter = budget.meter();
     // One backward BFS over contributing goals; `via[g]` is the edge from g one step towards
-    // `goal`. Each goal's incoming edges are read once: sub-goals join the queue, implementers
+    // `goal`, with the goal it leads to. Each goal's incoming edges are read once: sub-goals join the queue, implementers
     // are taken the first time they are met (BFS order: through the nearest goal), each with
     // its chain walked up `via`.
-    let mut via: FastMap<NodeIx, Option<EdgeIx>> = FastMap::default();
+    let mut via: FastMap<NodeIx, Option<(EdgeIx, NodeIx)>> = FastMap::default();
     via.insert(goal, None);
     let mut order = vec![goal];
     let mut seen: FastSet<NodeIx> = FastSet::default();
@@ -60,7 +60,7 @@ pub fn implementers(
                 (EdgeKind::PartOf | EdgeKind::DependsOn, NodeKind::Goal)
                     if transitive && !via.contains_key(&other) =>
                 {
-                    via.insert(other, Some(edge));
+                    via.insert(other, Some((edge, g)));
                     order.push(other);
                 }
                 (EdgeKind::Implements, NodeKind::Programme | NodeKind::Measure)
@@ -68,9 +68,9 @@ pub fn implementers(
                 {
                     let mut chain = vec![edge];
                     let mut at = g;
-                    while let Some(Some(up)) = via.get(&at) {
-                        chain.push(*up);
-                        at = graph.ends(*up).1;
+                    while let Some(&Some((up, towards))) = via.get(&at) {
+                        chain.push(up);
+                        at = towards;
                     }
                     out.push(Implementer { node: other, chain });
                 }
