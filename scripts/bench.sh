@@ -91,16 +91,18 @@ for scale in $scales; do
             RUST_LOG=warn,policygraph=info "$bin" --database-url "$dir/graph.db" serve --listen 127.0.0.1:0 2>"$serve_log" &
             pid=$!
             address=""
-            for _ in $(seq 1 1200); do
+            for _ in $(seq 1 3000); do
                 address="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*serving GraphQL at http:\/\/\([^/]*\)\/graphql.*/\1/p' "$serve_log" | head -1)"
                 if [[ -n "$address" ]] && curl -sf "http://$address/healthz" >/dev/null; then break; fi
                 sleep 0.02
             done
             end=$(date +%s.%N)
+            # VmHWM: the most the process held at once, the peak of start-up.
             rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+            peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
             kill "$pid"; wait "$pid" 2>/dev/null || true
             rm -f "$serve_log"
-            log "$(awk -v s="$start" -v e="$end" -v r="$rss_kb" -v n="$run" 'BEGIN { printf "serve start-up %d to first /healthz 200: %.2f s; server RSS then: %.0f MB\n", n, e - s, r / 1024 }')"
+            log "$(awk -v s="$start" -v e="$end" -v r="$rss_kb" -v p="$peak_kb" -v n="$run" 'BEGIN { printf "serve start-up %d to first /healthz 200: %.2f s; server RSS then: %.0f MB, peak %.0f MB\n", n, e - s, r / 1024, p / 1024 }')"
         done
     fi
 done
