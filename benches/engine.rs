@@ -195,9 +195,8 @@ impl Setup {
         );
         println!(
             "inline sizes of the records read: model::Node {} B, model::Edge {} B, NodeId {} B \
-             (the graph keeps only id and title per node and a kind byte per edge in petgraph, \
-             which adds 8 B per node and 16 B per edge; notes, dates and citations go to sparse \
-             side tables; strings live on the heap besides)",
+             (none is kept: the base holds ids and titles in two arenas and 13 B per edge in \
+             compressed rows; notes, dates and citations go to sparse side tables)",
             std::mem::size_of::<policygraph::model::Node>(),
             std::mem::size_of::<policygraph::model::Edge>(),
             std::mem::size_of::<policygraph::model::NodeId>()

@@ -1,13 +1,13 @@
 //! The rare parts of nodes and edges, kept beside the graph instead of in it.
 //!
 //! Notes, dates, validities, places, formats and citations are what curated seeds carry and imported graphs
-//! never do. petgraph's weights hold only what every node (id, title) and every edge (its kind)
-//! has; the rest lives in sparse maps keyed by handle, so a million imported edges pay nothing
+//! never do. The base holds only what every node (id, title) and every edge (its kind) has;
+//! the rest lives in sparse maps keyed by handle, so a million imported edges pay nothing
 //! for fields they leave empty.
 
 use crate::model::{Citation, Edge, Node, NodeId, PartialDate};
 
-/// What petgraph holds for a node: the parts every node has.
+/// The parts every node has (an overlay's copy; the base keeps them in its arenas).
 #[derive(Debug, Clone)]
 pub(super) struct NodeCore {
     /// Stable id, shared with the id map.
@@ -37,7 +37,7 @@ pub(super) struct EdgeDetails {
     pub(super) citations: Vec<Citation>,
 }
 
-/// Splits a node into what petgraph holds and its details, `None` when it has none.
+/// Splits a node into the parts every node has and its details, `None` when it has none.
 pub(super) fn split_node(node: Node) -> (NodeCore, Option<NodeDetails>) {
     let Node {
         id,
@@ -67,7 +67,7 @@ pub(super) fn split_node(node: Node) -> (NodeCore, Option<NodeDetails>) {
     (core, (!empty).then_some(details))
 }
 
-/// The details of an edge, `None` when it has none (its ends and kind go into petgraph).
+/// The details of an edge, `None` when it has none (its ends and kind go into the adjacency).
 pub(super) fn edge_details(edge: Edge) -> Option<EdgeDetails> {
     let Edge {
         note,

@@ -1,8 +1,8 @@
 //! The in-memory graph snapshot: immutable, shared by readers, the next one derived from the
 //! last by applying a write's changes.
 //!
-//! A snapshot is a [`base`] built in one go from the store (petgraph with ids and titles on
-//! the nodes, kinds on the edges, the rare parts beside it) plus a [`delta`] overlay of every
+//! A snapshot is a [`base`] built in one go from the store (ids and titles in arenas, the
+//! adjacency as compressed rows, the rare parts beside it; see [`build`]) plus a [`delta`] overlay of every
 //! change since, in persistent maps: [`Graph::apply`] costs what the change costs, and the
 //! new snapshot shares the base and most of the overlay with the old one. [`Graph::compact`]
 //! folds the overlay into a new base when it has grown. Callers address nodes by [`NodeId`]
