@@ -7,7 +7,7 @@ use std::sync::Arc;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::delta::{BaseEdge, Delta, EdgeEntry, NodeEntry};
-use super::{Contents, EdgeIx, Graph, NodeIx, Update, Way, details};
+use super::{Builder, EdgeIx, Graph, NodeIx, Update, Way, details};
 use crate::error::{Error, Result};
 use crate::model::NodeId;
 
@@ -166,7 +166,8 @@ impl Graph {
     }
 
     /// The same graph with its overlay folded into a new base: what the store would build.
-    /// O(graph); run it off the request path when [`Graph::overlay_size`] has grown.
+    /// O(graph); run it off the request path when [`Graph::overlay_size`] has grown. Nodes and
+    /// edges go into the builder one at a time, never all as model values at once.
     pub fn compact(&self) -> Result<Graph> {
         let mut texts: Vec<(NodeId, String)> = self
             .base
@@ -177,11 +178,23 @@ impl Graph {
             .collect();
         texts.sort();
         texts.dedup();
-        let compacted = Graph::build(Contents {
-            nodes: self.all_nodes().map(|n| n.to_node()).collect(),
-            edges: self.all_edges().map(|e| e.to_edge()).collect(),
-            texts,
-        })?;
+        let mut builder = Builder::with_capacity(self.node_count(), self.edge_count());
+        for node in self.all_nodes() {
+            match self.node_details(node.ix()) {
+                None => builder.plain_node(node.id, node.title)?,
+                Some(_) => builder.node(node.to_node())?,
+            }
+        }
+        for edge in self.all_edges() {
+            match self.edge_details(edge.ix()) {
+                None => builder.plain_edge(edge.from, edge.kind, edge.to)?,
+                Some(_) => builder.edge(edge.to_edge())?,
+            }
+        }
+        for (document, path) in texts {
+            builder.text(document, path);
+        }
+        let compacted = builder.finish()?;
         Ok(Graph {
             position: self.position,
             ..compacted
