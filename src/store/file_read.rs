@@ -1,9 +1,11 @@
 //! Reading a whole SQLite file into a snapshot, fast enough for a server's start at 10m
-//! edges: rusqlite on the calling (blocking) thread, row by row, from covering indexes.
+//! edges: rusqlite row by row from covering indexes, the scans on one thread and the
+//! snapshot's builder on the calling (blocking) one, batches of rows passed between them.
 //!
 //! sqlx hands each SQLite row from its worker thread to the async side one at a time, and its
 //! JSON-chunk workaround (see `read::sqlite_rows`) spends most of its time building and
-//! parsing JSON: about 0.75 µs an edge at 10m edges, against about 0.2 µs here. The scans read
+//! parsing JSON: about 0.75 µs an edge at 10m edges, against 0.5 µs here for scan and build
+//! together (each about half, and the two overlap). The scans read
 //! indexes only (`nodes_by_id_title`, the `(source, kind, target)` constraint); the few nodes
 //! and edges with anything else (notes, dates, validities) come first through their partial
 //! indexes, and citations through their own table.
@@ -77,23 +79,26 @@ fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
     )?;
     let size = |n: i64| usize::try_from(n).unwrap_or(0);
     let mut builder = Builder::with_capacity(size(nodes), size(edges));
-    let (mut node_citations, mut edge_citations) = citations(&conn)?;
-
     let started = std::time::Instant::now();
-    scan_nodes(&conn, &mut builder, &mut node_citations)?;
-    let nodes_read = started.elapsed();
-    let mut extra_edges = extra_edges(&conn)?;
-    // The scan on a thread of its own, the builder on this one: each is about half the
+    let (mut node_citations, mut edge_citations) = citations(&conn)?;
+    let mut extra = Extra {
+        nodes: extra_nodes(&conn)?,
+        edges: extra_edges(&conn)?,
+    };
+    // The scans on a thread of their own, the builder on this one: each is about half the
     // work, and the two cores do them at once.
     let (conn, scanned, pushed) = std::thread::scope(|scope| {
-        let (send, batches) = std::sync::mpsc::sync_channel::<EdgeBatch>(4);
+        let (send, batches) = std::sync::mpsc::sync_channel::<Batch>(4);
         let scanner = scope.spawn(move || {
-            let scanned = scan_edges(&conn, &send);
+            let scanned = scan(&conn, &send);
             (conn, scanned)
         });
         let mut pushed = Ok(());
         for batch in batches {
-            pushed = push_edges(&batch, &mut builder, &mut extra_edges, &mut edge_citations);
+            pushed = match batch.table {
+                Table::Nodes => push_nodes(&batch, &mut builder, &mut extra, &mut node_citations),
+                Table::Edges => push_edges(&batch, &mut builder, &mut extra, &mut edge_citations),
+            };
             if pushed.is_err() {
                 // Dropping the receiver stops the scanner at its next batch.
                 break;
@@ -101,15 +106,13 @@ fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
         }
         match scanner.join() {
             Ok((conn, scanned)) => Ok((conn, scanned, pushed)),
-            Err(_) => Err(Read::Graph(Error::Database(
-                "the edge scan panicked".into(),
-            ))),
+            Err(_) => Err(Read::Graph(Error::Database("the scan panicked".into()))),
         }
     })?;
     scanned?;
     pushed?;
+    let scans = started.elapsed();
 
-    let edges_read = started.elapsed() - nodes_read;
     let mut statement = conn.prepare("SELECT node_id, path FROM documents ORDER BY node_id")?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
@@ -119,17 +122,19 @@ fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
         builder.text(document, r.get(1)?);
     }
     let graph = builder.finish()?;
-    tracing::debug!(?nodes_read, ?edges_read, total = ?started.elapsed(), "graph read from the file");
+    tracing::debug!(?scans, total = ?started.elapsed(), "graph read from the file");
     Ok((graph, seq))
 }
 
-/// Every node in id order into `builder`, with its details where it has any.
-fn scan_nodes(
-    conn: &Connection,
-    builder: &mut Builder,
-    citations: &mut Waiting,
-) -> std::result::Result<(), Read> {
-    let mut extra_nodes: HashMap<String, NodeExtra> = HashMap::new();
+/// The optional columns of the nodes and edges that have any, read before the scans.
+struct Extra {
+    nodes: HashMap<String, NodeExtra>,
+    edges: HashMap<(String, String, String), EdgeExtra>,
+}
+
+/// The optional columns of the nodes that have any, by id.
+fn extra_nodes(conn: &Connection) -> std::result::Result<HashMap<String, NodeExtra>, Read> {
+    let mut extra = HashMap::new();
     let mut statement = conn.prepare(
         "SELECT id, note, date, start_date, end_date, place, format FROM nodes
          INDEXED BY nodes_with_details
@@ -138,7 +143,7 @@ fn scan_nodes(
     )?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
-        let extra = [
+        let columns = [
             r.get(1)?,
             r.get(2)?,
             r.get(3)?,
@@ -146,31 +151,9 @@ fn scan_nodes(
             r.get(5)?,
             r.get(6)?,
         ];
-        extra_nodes.insert(r.get(0)?, extra);
+        extra.insert(r.get(0)?, columns);
     }
-    let mut statement =
-        conn.prepare("SELECT id, title FROM nodes INDEXED BY nodes_by_id_title ORDER BY id")?;
-    let mut rows = statement.query([])?;
-    while let Some(r) = rows.next()? {
-        let id = r.get_ref(0)?.as_str()?;
-        let title = r.get_ref(1)?.as_str()?;
-        let [note, date, start, end, place, format] = match extra_nodes.is_empty() {
-            true => Default::default(),
-            false => extra_nodes.remove(id).unwrap_or_default(),
-        };
-        let row = NodeRow(
-            id,
-            title.into(),
-            note,
-            date.as_deref(),
-            start.as_deref(),
-            end.as_deref(),
-            place,
-            format,
-        );
-        builder.node_row(row, citations)?;
-    }
-    Ok(())
+    Ok(extra)
 }
 
 /// The optional columns of the edges that have any, by (source, kind, target).
@@ -191,62 +174,130 @@ fn extra_edges(
     Ok(extra)
 }
 
-/// Edges as scanned: source, kind and target of each, one after another in `text`.
-#[derive(Default)]
-struct EdgeBatch {
+/// Which table a batch's rows come from.
+#[derive(Clone, Copy)]
+enum Table {
+    /// Id and title of each node.
+    Nodes,
+    /// Source, kind and target of each edge.
+    Edges,
+}
+
+/// Rows as scanned: the text columns of each row, one after another in `text`.
+struct Batch {
+    table: Table,
     text: String,
-    /// Where each of the three parts of each edge ends in `text`.
+    /// Where each column of each row ends in `text`.
     ends: Vec<usize>,
 }
 
-/// Edges a batch holds.
-const EDGE_BATCH: usize = 4096;
-
-/// Scans every edge in (source, kind, target) order into batches for `send`; stops early,
-/// without an error, when the receiver is gone.
-fn scan_edges(
-    conn: &Connection,
-    send: &std::sync::mpsc::SyncSender<EdgeBatch>,
-) -> std::result::Result<(), Read> {
-    let mut statement =
-        conn.prepare("SELECT source, kind, target FROM edges ORDER BY source, kind, target")?;
-    let mut rows = statement.query([])?;
-    let mut batch = EdgeBatch::default();
-    while let Some(r) = rows.next()? {
-        for column in 0..3 {
-            batch.text.push_str(r.get_ref(column)?.as_str()?);
-            batch.ends.push(batch.text.len());
+impl Batch {
+    fn new(table: Table) -> Batch {
+        Batch {
+            table,
+            text: String::new(),
+            ends: Vec::new(),
         }
-        if batch.ends.len() == 3 * EDGE_BATCH && send.send(std::mem::take(&mut batch)).is_err() {
+    }
+
+    /// The columns in order.
+    fn parts(&self) -> impl Iterator<Item = &str> {
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let part = &self.text[start..end];
+            start = end;
+            part
+        })
+    }
+}
+
+/// Rows a batch holds.
+const BATCH_ROWS: usize = 4096;
+
+/// Scans every node in id order, then every edge in (source, kind, target) order, into
+/// batches for `send`; stops early, without an error, when the receiver is gone.
+fn scan(
+    conn: &Connection,
+    send: &std::sync::mpsc::SyncSender<Batch>,
+) -> std::result::Result<(), Read> {
+    let scans = [
+        (
+            "SELECT id, title FROM nodes INDEXED BY nodes_by_id_title ORDER BY id",
+            Table::Nodes,
+            2,
+        ),
+        (
+            "SELECT source, kind, target FROM edges ORDER BY source, kind, target",
+            Table::Edges,
+            3,
+        ),
+    ];
+    for (sql, table, columns) in scans {
+        let mut statement = conn.prepare(sql)?;
+        let mut rows = statement.query([])?;
+        let mut batch = Batch::new(table);
+        while let Some(r) = rows.next()? {
+            for column in 0..columns {
+                batch.text.push_str(r.get_ref(column)?.as_str()?);
+                batch.ends.push(batch.text.len());
+            }
+            if batch.ends.len() == columns * BATCH_ROWS {
+                let full = std::mem::replace(&mut batch, Batch::new(table));
+                if send.send(full).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        if !batch.ends.is_empty() && send.send(batch).is_err() {
             return Ok(());
         }
     }
-    if !batch.ends.is_empty() {
-        let _ = send.send(batch);
+    Ok(())
+}
+
+/// Gives the builder the nodes of a batch, with their details where they have any.
+fn push_nodes(
+    batch: &Batch,
+    builder: &mut Builder,
+    extra: &mut Extra,
+    citations: &mut Waiting,
+) -> std::result::Result<(), Read> {
+    let mut parts = batch.parts();
+    while let (Some(id), Some(title)) = (parts.next(), parts.next()) {
+        let [note, date, start, end, place, format] = match extra.nodes.is_empty() {
+            true => Default::default(),
+            false => extra.nodes.remove(id).unwrap_or_default(),
+        };
+        let row = NodeRow(
+            id,
+            title.into(),
+            note,
+            date.as_deref(),
+            start.as_deref(),
+            end.as_deref(),
+            place,
+            format,
+        );
+        builder.node_row(row, citations)?;
     }
     Ok(())
 }
 
 /// Gives the builder the edges of a batch, with their details where they have any.
 fn push_edges(
-    batch: &EdgeBatch,
+    batch: &Batch,
     builder: &mut Builder,
-    extra_edges: &mut HashMap<(String, String, String), EdgeExtra>,
+    extra: &mut Extra,
     citations: &mut Waiting,
 ) -> std::result::Result<(), Read> {
-    let mut start = 0;
-    let mut parts = batch.ends.iter().map(|&end| {
-        let part = &batch.text[start..end];
-        start = end;
-        part
-    });
+    let mut parts = batch.parts();
     while let (Some(source), Some(kind), Some(target)) = (parts.next(), parts.next(), parts.next())
     {
-        let [note, from, to] = match extra_edges.is_empty() {
+        let [note, from, to] = match extra.edges.is_empty() {
             true => Default::default(),
             false => {
                 let key = (source.to_owned(), kind.to_owned(), target.to_owned());
-                extra_edges.remove(&key).unwrap_or_default()
+                extra.edges.remove(&key).unwrap_or_default()
             }
         };
         let row = EdgeRow(source, kind, target, note, from.as_deref(), to.as_deref());
