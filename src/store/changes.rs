@@ -110,12 +110,13 @@ pub async fn last_seq(tx: &mut Tx) -> Result<i64> {
     last_seq_on(tx.conn()?).await
 }
 
+/// The position of the newest change-log entry (0 for none).
+pub(super) const LAST_SEQ: &str = "SELECT coalesce(max(seq), 0) FROM change_log";
+
 /// [`last_seq`] on a connection of this module's.
 pub(super) async fn last_seq_on(conn: &mut super::Conn) -> Result<i64> {
     Ok(on_conn!(conn, |c| {
-        sqlx::query_scalar("SELECT coalesce(max(seq), 0) FROM change_log")
-            .fetch_one(&mut *c)
-            .await?
+        sqlx::query_scalar(LAST_SEQ).fetch_one(&mut *c).await?
     }))
 }
 

@@ -15,7 +15,10 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::read::{EdgeRow, NodeRow, Sink, Waiting, citation_of};
+use super::changes::LAST_SEQ;
+use super::read::{
+    CITATIONS, EdgeRow, NodeRow, SQLITE_SIZES, SQLITE_TEXTS, Sink, Waiting, citation_of,
+};
 use crate::error::{Error, Result};
 use crate::graph::{Builder, Graph};
 use crate::model::NodeId;
@@ -68,15 +71,9 @@ impl From<Error> for Read {
 }
 
 fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
-    let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM change_log", [], |r| {
-        r.get(0)
-    })?;
-    let (nodes, edges): (i64, i64) = conn.query_row(
-        "SELECT coalesce((SELECT max(rowid) FROM nodes), 0),
-                coalesce((SELECT max(rowid) FROM edges), 0)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+    let seq: i64 = conn.query_row(LAST_SEQ, [], |r| r.get(0))?;
+    let (nodes, edges): (i64, i64) =
+        conn.query_row(SQLITE_SIZES, [], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let size = |n: i64| usize::try_from(n).unwrap_or(0);
     let mut builder = Builder::with_capacity(size(nodes), size(edges));
     let started = std::time::Instant::now();
@@ -113,7 +110,7 @@ fn read_in(conn: Connection) -> std::result::Result<(Graph, i64), Read> {
     pushed?;
     let scans = started.elapsed();
 
-    let mut statement = conn.prepare("SELECT node_id, path FROM documents ORDER BY node_id")?;
+    let mut statement = conn.prepare(SQLITE_TEXTS)?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
         let document: String = r.get(0)?;
@@ -309,11 +306,7 @@ fn push_edges(
 /// Every citation, waiting for the node or the edge it belongs to.
 fn citations(conn: &Connection) -> std::result::Result<(Waiting, Waiting), Read> {
     let (mut nodes, mut edges) = (Waiting::new(), Waiting::new());
-    let mut statement = conn.prepare(
-        "SELECT node_id, edge_id, document_id, quote, start_char, end_char, line, col,
-                occurrences, excerpt
-         FROM citations ORDER BY id",
-    )?;
+    let mut statement = conn.prepare(CITATIONS)?;
     let mut rows = statement.query([])?;
     while let Some(r) = rows.next()? {
         let numbers = [r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?];

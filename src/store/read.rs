@@ -383,25 +383,9 @@ pub async fn read_all(store: &Store) -> Result<Contents> {
     Ok(contents)
 }
 
-/// Reads the whole graph and the change-log position it reflects, in one read transaction, so
-/// a follower applying the log from that position neither misses nor repeats a change.
-pub async fn read_all_at(store: &Store) -> Result<(Contents, i64)> {
-    let mut tx = store.read().await?;
-    let read = read_at(&mut tx).await?;
-    tx.commit().await?;
-    Ok(read)
-}
-
-/// [`read_all_at`] inside the caller's transaction.
-pub async fn read_at(tx: &mut Tx) -> Result<(Contents, i64)> {
-    let conn = tx.conn()?;
-    let seq = super::changes::last_seq_on(conn).await?;
-    let contents = read_contents(conn).await?;
-    Ok((contents, seq))
-}
-
 /// Reads the whole graph as a snapshot and the change-log position it reflects, in one read
-/// transaction (see [`read_all_at`]), without holding it as model values on the way.
+/// transaction, so a follower applying the log from that position neither misses nor repeats
+/// a change; never holds the graph as model values on the way.
 pub async fn read_graph_at(store: &Store) -> Result<(Graph, i64)> {
     if let Some(file) = store.sqlite_file() {
         return tokio::task::spawn_blocking(move || super::file_read::read_graph(&file))
@@ -510,18 +494,23 @@ pub(super) async fn read_graph_on(conn: &mut Conn) -> Result<Graph> {
     builder.finish()
 }
 
+/// SQLite's largest rowids of nodes and edges: about how many there are, without a scan.
+pub(super) const SQLITE_SIZES: &str = "SELECT coalesce((SELECT max(rowid) FROM nodes), 0),
+                                              coalesce((SELECT max(rowid) FROM edges), 0)";
+
+/// Every citation, in the order they were written (the columns [`citation_of`] takes).
+pub(super) const CITATIONS: &str = "SELECT node_id, edge_id, document_id, quote, start_char,
+                                           end_char, line, col, occurrences, excerpt
+                                    FROM citations ORDER BY id";
+
+/// The paths of the stored texts, by document id, on SQLite.
+pub(super) const SQLITE_TEXTS: &str = "SELECT node_id, path FROM documents ORDER BY node_id";
+
 /// About how many nodes and edges the store holds, to reserve room for them: SQLite's
 /// largest rowids (no scan; an over-estimate after deletes), PostgreSQL's counts.
 async fn sizes(conn: &mut Conn) -> Result<(usize, usize)> {
     let (nodes, edges): (i64, i64) = match conn {
-        Conn::Sqlite(c) => {
-            sqlx::query_as(
-                "SELECT coalesce((SELECT max(rowid) FROM nodes), 0),
-                        coalesce((SELECT max(rowid) FROM edges), 0)",
-            )
-            .fetch_one(&mut **c)
-            .await?
-        }
+        Conn::Sqlite(c) => sqlx::query_as(SQLITE_SIZES).fetch_one(&mut **c).await?,
         Conn::Postgres(c) => {
             sqlx::query_as("SELECT (SELECT count(*) FROM nodes), (SELECT count(*) FROM edges)")
                 .fetch_one(&mut **c)
@@ -538,31 +527,27 @@ async fn read_into(conn: &mut Conn, sink: &mut impl Sink) -> Result<()> {
     let mut node_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let mut edge_citations: HashMap<String, Vec<Citation>> = HashMap::new();
     let rows: Vec<CitationRow> = on_conn!(&mut *conn, |c| {
-        sqlx::query(
-            "SELECT node_id, edge_id, document_id, quote, start_char, end_char, line, col,
-                    occurrences, excerpt
-             FROM citations ORDER BY id",
-        )
-        .fetch_all(&mut *c)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(CitationRow {
-                node: row.try_get("node_id")?,
-                edge: row.try_get("edge_id")?,
-                document: row.try_get("document_id")?,
-                quote: row.try_get("quote")?,
-                numbers: [
-                    row.try_get("start_char")?,
-                    row.try_get("end_char")?,
-                    row.try_get("line")?,
-                    row.try_get("col")?,
-                    row.try_get("occurrences")?,
-                ],
-                excerpt: row.try_get("excerpt")?,
+        sqlx::query(CITATIONS)
+            .fetch_all(&mut *c)
+            .await?
+            .into_iter()
+            .map(|row| {
+                Ok(CitationRow {
+                    node: row.try_get("node_id")?,
+                    edge: row.try_get("edge_id")?,
+                    document: row.try_get("document_id")?,
+                    quote: row.try_get("quote")?,
+                    numbers: [
+                        row.try_get("start_char")?,
+                        row.try_get("end_char")?,
+                        row.try_get("line")?,
+                        row.try_get("col")?,
+                        row.try_get("occurrences")?,
+                    ],
+                    excerpt: row.try_get("excerpt")?,
+                })
             })
-        })
-        .collect::<Result<_>>()?
+            .collect::<Result<_>>()?
     });
     for row in rows {
         let citation = citation_of(&row.document, row.quote, row.numbers, row.excerpt)?;
@@ -581,7 +566,7 @@ async fn read_into(conn: &mut Conn, sink: &mut impl Sink) -> Result<()> {
     };
 
     let sql = match backend {
-        Backend::Sqlite => "SELECT node_id, path FROM documents ORDER BY node_id",
+        Backend::Sqlite => SQLITE_TEXTS,
         Backend::Postgres => "SELECT node_id, path FROM documents ORDER BY node_id COLLATE \"C\"",
     };
     let rows: Vec<(String, String)> = on_conn!(&mut *conn, |c| {
