@@ -191,7 +191,7 @@ impl Builder {
         self.base.texts.insert(document, path);
     }
 
-    /// The snapshot; fails if an invariant does not hold (see [`Graph::verify`]).
+    /// The snapshot. Debug builds also check every invariant (see [`Graph::verify`]).
     pub fn finish(mut self) -> Result<Graph> {
         self.resolve()?;
         let Builder {
@@ -202,6 +202,7 @@ impl Builder {
             edge_details,
             pending: _,
         } = self;
+        let started = std::time::Instant::now();
         let nodes = base.ids.len();
         base.ids.shrink_to_fit();
         base.titles.shrink_to_fit();
@@ -259,7 +260,14 @@ impl Builder {
         base.dated_at.values_mut().for_each(|v| v.sort_unstable());
         base.node_details.shrink_to_fit();
         base.edge_details.shrink_to_fit();
-        base.verify()?;
+        let laid_out = started.elapsed();
+        // What the store can get wrong (order, duplicates, dangling ends) was refused as it
+        // came in; the rest holds by construction. The full check costs 0.86-0.90 s at 10m
+        // edges (of an 8 s start), so only debug builds (every test) run it here.
+        if cfg!(debug_assertions) {
+            base.verify()?;
+        }
+        tracing::debug!(?laid_out, verified = ?started.elapsed() - laid_out, "base built");
         Ok(Graph::from_base(Arc::new(base)))
     }
 }
