@@ -29,8 +29,8 @@ pub(super) async fn write(
         .await?;
     unchanged_since_planned(plan, &taken, stored)?;
     let mut report = Reporter::new(progress, plan);
-    for chunk in plan.nodes.chunks(CHUNK) {
-        let ids: Vec<&str> = chunk.iter().map(|n| n.id.as_str()).collect();
+    for (chunk, ids) in plan.nodes.chunks(CHUNK).zip(plan.ids.chunks(CHUNK)) {
+        let ids: Vec<&str> = ids[..chunk.len()].iter().map(String::as_str).collect();
         let kinds: Vec<&str> = chunk.iter().map(|n| n.kind.as_str()).collect();
         let titles: Vec<&str> = chunk.iter().map(|n| n.title.as_str()).collect();
         sqlx::query("INSERT INTO nodes (id, kind, title) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])")
