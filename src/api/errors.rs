@@ -17,6 +17,9 @@ pub enum Code {
     /// An automatic persisted query names a hash the server does not hold: send the query
     /// text with the hash (Apollo's protocol).
     PersistedQueryNotFound,
+    /// The server cannot take this now (writes while its start-up integrity check runs);
+    /// the message says why and when to retry.
+    Unavailable,
     /// Something failed on our side; the cause is in the server log.
     Internal,
 }
@@ -30,6 +33,7 @@ impl Code {
             Code::Unauthenticated => "UNAUTHENTICATED",
             Code::LimitExceeded => "LIMIT_EXCEEDED",
             Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL",
         }
     }

@@ -242,6 +242,7 @@ async fn apply(ctx: &Context<'_>, edits: Vec<(String, Edit)>) -> Result<Applied>
     match curator.apply(actor, &edits).await {
         Ok(applied) => Ok(applied),
         Err(Refusal::Failed(e)) => Err(internal(e)),
+        Err(Refusal::Unavailable(reason)) => Err(coded(Code::Unavailable, reason)),
         Err(Refusal::Rejected(problems)) => Err(rejected(problems)),
     }
 }

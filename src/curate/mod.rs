@@ -45,6 +45,31 @@ pub enum Refusal {
     Rejected(Vec<Problem>),
     /// The store failed; nothing was written. The cause is for the log only.
     Failed(Error),
+    /// The store takes no writes yet (its start-up integrity check is running) or any more
+    /// (the check found damage); the reason is for the caller. Nothing was written.
+    Unavailable(String),
+}
+
+/// What the integrity check a server runs at start-up has found so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Integrity {
+    /// The check is running, since this instant: reads are served, writes refused.
+    Checking(std::time::Instant),
+    /// The check passed (or none was asked for): writes are taken.
+    Sound,
+    /// The check found damage: nothing is written, and the server is stopping.
+    Damaged,
+}
+
+impl Integrity {
+    /// The spelling `/readyz` reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Integrity::Checking(_) => "checking",
+            Integrity::Sound => "sound",
+            Integrity::Damaged => "damaged",
+        }
+    }
 }
 
 impl From<Error> for Refusal {
@@ -75,6 +100,8 @@ pub struct Curator {
     events: broadcast::Sender<GraphChanged>,
     /// Why the last write failed on the store's side, until a write or probe succeeds.
     failure: std::sync::Mutex<Option<String>>,
+    /// What the start-up integrity check found; writes wait for [`Integrity::Sound`].
+    integrity: std::sync::Mutex<Integrity>,
 }
 
 impl Curator {
@@ -90,6 +117,37 @@ impl Curator {
             applied: std::sync::atomic::AtomicI64::new(seq.unwrap_or(-1)),
             events,
             failure: std::sync::Mutex::new(None),
+            integrity: std::sync::Mutex::new(Integrity::Sound),
+        }
+    }
+
+    /// What the start-up integrity check has found so far.
+    pub fn integrity(&self) -> Integrity {
+        self.integrity
+            .lock()
+            .map_or(Integrity::Damaged, |integrity| *integrity)
+    }
+
+    /// Records what the start-up integrity check has found; writes are taken only while it
+    /// is [`Integrity::Sound`].
+    pub fn set_integrity(&self, integrity: Integrity) {
+        if let Ok(mut slot) = self.integrity.lock() {
+            *slot = integrity;
+        }
+    }
+
+    /// Why no write can be taken now, if so.
+    fn unavailable(&self) -> Option<String> {
+        match self.integrity() {
+            Integrity::Sound => None,
+            Integrity::Checking(since) => Some(format!(
+                "the server is checking the database's integrity, as at every start \
+                 ({} s so far); writes are taken once it passes: retry shortly",
+                since.elapsed().as_secs()
+            )),
+            Integrity::Damaged => Some(
+                "the database is damaged; the server takes no writes and is stopping".to_owned(),
+            ),
         }
     }
 
@@ -146,23 +204,32 @@ impl Curator {
     /// Applies `edits` (each labelled with its input field) as one transaction, all or nothing.
     pub async fn apply(&self, actor: &Actor, edits: &[(String, Edit)]) -> Result<Applied, Refusal> {
         let started = std::time::Instant::now();
-        let mut known = self.writer.lock().await;
-        // A failed write ends by dropping its transaction, which closes the connection
-        // (SQLite rolls back, even after a full disk), so no later write inherits its state.
-        let outcome = match self.store.write().await {
-            Ok(tx) => self.apply_in(tx, &mut known, actor, edits).await,
-            Err(e) => Err(Refusal::Failed(e)),
+        // Nothing is written before the start-up integrity check has passed (`Sound` is
+        // final, so no write can slip in before a later verdict).
+        let outcome = match self.unavailable() {
+            Some(reason) => Err(Refusal::Unavailable(reason)),
+            None => {
+                let mut known = self.writer.lock().await;
+                // A failed write ends by dropping its transaction, which closes the connection
+                // (SQLite rolls back, even after a full disk), so no later write inherits its
+                // state.
+                match self.store.write().await {
+                    Ok(tx) => self.apply_in(tx, &mut known, actor, edits).await,
+                    Err(e) => Err(Refusal::Failed(e)),
+                }
+            }
         };
         let label = match &outcome {
             Ok(applied) if applied.changed.is_some() => "applied",
             Ok(_) => "unchanged",
             Err(Refusal::Rejected(_)) => "rejected",
             Err(Refusal::Failed(_)) => "failed",
+            Err(Refusal::Unavailable(_)) => "unavailable",
         };
         crate::metrics::write(label, started.elapsed());
         match &outcome {
             Ok(_) => self.set_failure(None),
-            Err(Refusal::Rejected(_)) => {}
+            Err(Refusal::Rejected(_) | Refusal::Unavailable(_)) => {}
             Err(Refusal::Failed(e)) => {
                 tracing::error!(error = %e, "a write failed; its connection is closed");
                 self.set_failure(Some(failure_class(e)));

@@ -43,7 +43,8 @@ impl Default for ConnectionLimits {
     }
 }
 
-/// Serves `app` on `listener` until SIGINT or SIGTERM, then lets in-flight requests finish
+/// Serves `app` on `listener` until SIGINT, SIGTERM or `shutdown` is triggered, then lets
+/// in-flight requests finish
 /// and tells open WebSockets (watching `shutdown`) that the server is going away, waiting up
 /// to two seconds for them to close.
 pub async fn serve(
@@ -52,11 +53,15 @@ pub async fn serve(
     limits: ConnectionLimits,
     shutdown: super::Shutdown,
 ) {
+    // Stops on Ctrl-C or SIGTERM, and when the server itself decides to stop (a failed
+    // start-up integrity check).
     let stop = {
         let shutdown = shutdown.clone();
         async move {
-            super::shutdown_signal().await;
-            shutdown.trigger();
+            tokio::select! {
+                () = super::shutdown_signal() => shutdown.trigger(),
+                () = shutdown.stopping() => {}
+            }
         }
     };
     serve_until(listener, app, limits, stop).await;

@@ -389,9 +389,11 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }))
 }
 
-/// Readiness: the store can be read, the last write did not fail on the store's side, and the
-/// snapshot knows which change-log position it reflects; 503 with the reasons otherwise. The
-/// body also gives the snapshot's size and both log positions.
+/// Readiness: the store can be read, the last write did not fail on the store's side, the
+/// start-up integrity check found no damage (it may still be running: `store.integrity` says
+/// `checking` until writes are taken), and the snapshot knows which change-log position it
+/// reflects; 503 with the reasons otherwise. The body also gives the snapshot's size and
+/// both log positions.
 async fn readyz(State(state): State<AppState>) -> Response {
     let mut problems = Vec::new();
     // Each probe is bounded, and they run at once: a database that is gone makes every one
@@ -418,6 +420,13 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
     // Where the store's change log is, and where the served snapshot is: a follower a few
     // hundred milliseconds behind is normal; the numbers let an operator see one that is not.
+    // A server answers reads while its start-up integrity check runs (writes wait for it);
+    // only damage makes it unready.
+    let integrity = state.curator.integrity();
+    if integrity == crate::curate::Integrity::Damaged {
+        problems
+            .push("the start-up integrity check found damage; the server is stopping".to_owned());
+    }
     let store_position = store_position.ok().and_then(|p| p.ok());
     let snapshot_position = state.curator.known();
     if snapshot_position.is_none() {
@@ -440,7 +449,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
                 "edges": graph.edge_count(),
                 "logPosition": snapshot_position,
             },
-            "store": { "logPosition": store_position },
+            "store": { "logPosition": store_position, "integrity": integrity.as_str() },
         })),
     )
         .into_response()

@@ -115,6 +115,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The server's stop signal for its WebSockets.
     pub shutdown: policygraph::server::Shutdown,
+    /// The server's writer (for tests of what gates writes).
+    pub curator: std::sync::Arc<policygraph::curate::Curator>,
 }
 
 /// Starts the real server on port 0 over a fresh database loaded from `seeds/`.
@@ -161,6 +163,7 @@ pub async fn spawn_on(db: TestDb, writer: store::Store, config: Config) -> TestA
         .expect("state builds")
         .with_access(config.access);
     let shutdown = app_state.shutdown.clone();
+    let curator = app_state.curator.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("ephemeral port");
@@ -175,6 +178,7 @@ pub async fn spawn_on(db: TestDb, writer: store::Store, config: Config) -> TestA
         db,
         client: reqwest::Client::new(),
         shutdown,
+        curator,
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
+use policygraph::curate::Integrity;
 use policygraph::{state, store};
 
 use crate::helpers::{Config, TestApp, TestDb, first_error_code, seeds, spawn_on};
@@ -180,6 +181,54 @@ async fn readyz_reports_a_store_that_cannot_be_read() {
 
     assert_eq!(status, 503, "{body}");
     assert!(body.to_string().contains("cannot be read"), "{body}");
+}
+
+#[tokio::test]
+async fn writes_wait_for_the_start_up_integrity_check_while_reads_are_served() {
+    let faults = Faults::default();
+    let app = spawn_faulty(&faults).await;
+    let token = app.token("curator").await;
+    let update =
+        r#"mutation { updateNode(input: { id: "summit:cis-hsc-2020-12-18", title: "X" }) { id } }"#;
+    app.curator
+        .set_integrity(Integrity::Checking(std::time::Instant::now()));
+
+    let read = app
+        .query(r#"{ node(id: "summit:cis-hsc-2020-12-18") { title } }"#)
+        .await;
+    let (_, refused) = app.send(Some(&token), update, Value::Null).await;
+    let (status, ready) = readyz(&app).await;
+
+    assert!(read["data"]["node"]["title"].is_string(), "{read}");
+    assert_eq!(first_error_code(&refused), "UNAVAILABLE", "{refused}");
+    assert!(
+        refused
+            .to_string()
+            .contains("checking the database's integrity"),
+        "{refused}"
+    );
+    let title: String =
+        sqlx::query_scalar("SELECT title FROM nodes WHERE id = 'summit:cis-hsc-2020-12-18'")
+            .fetch_one(&app.db.pool)
+            .await
+            .expect("title");
+    assert_ne!(title, "X", "nothing is written before the check passes");
+    assert_eq!(status, 200, "reads are served meanwhile: {ready}");
+    assert_eq!(ready["store"]["integrity"], "checking", "{ready}");
+
+    app.curator.set_integrity(Integrity::Sound);
+    let (_, applied) = app.send(Some(&token), update, Value::Null).await;
+    assert_eq!(
+        applied["data"]["updateNode"]["id"], "summit:cis-hsc-2020-12-18",
+        "{applied}"
+    );
+
+    app.curator.set_integrity(Integrity::Damaged);
+    let (_, refused) = app.send(Some(&token), update, Value::Null).await;
+    let (status, ready) = readyz(&app).await;
+    assert_eq!(first_error_code(&refused), "UNAVAILABLE", "{refused}");
+    assert_eq!(status, 503, "{ready}");
+    assert_eq!(ready["store"]["integrity"], "damaged", "{ready}");
 }
 
 /// A loaded database file, closed and checkpointed, in its own directory.
