@@ -79,7 +79,9 @@ impl Curator {
                 Arc::new(graph.at_position(seq))
             }
             None => {
-                let (graph, at) = store::read_graph_in(tx).await?;
+                // The position the read reflects is the one to publish: on a file it is read
+                // in a transaction of its own, which may see a later commit than `seq`.
+                let (graph, at) = store::read_graph_beside(&self.store, tx).await?;
                 let _ = self.events.send(GraphChanged {
                     actor: String::new(),
                     seqs: Vec::new(),
@@ -88,7 +90,9 @@ impl Curator {
                     skipped: at - known.unwrap_or(0),
                 });
                 tracing::info!(from = ?known, to = at, "snapshot rebuilt from the store");
-                Arc::new(graph.at_position(seq))
+                self.snapshot.store(Arc::new(graph.at_position(at)));
+                self.set_known(known, at);
+                return Ok(self.graph());
             }
         };
         self.snapshot.store(graph.clone());

@@ -48,7 +48,8 @@ mod write;
 
 pub use connect::{connect, connect_existing, redact};
 pub use read::{
-    Contents, read_all, read_dataset, read_graph_at, read_graph_in, read_text, read_texts,
+    Contents, read_all, read_dataset, read_graph_at, read_graph_beside, read_graph_in, read_text,
+    read_texts,
 };
 pub use write::{Curated, SyncReport, sync_corpus, write_changes};
 

@@ -398,6 +398,19 @@ pub async fn read_graph_at(store: &Store) -> Result<(Graph, i64)> {
     Ok(read)
 }
 
+/// [`read_graph_at`] for a process that holds `tx` open on `store`: the graph and the
+/// change-log position it reflects, never older than what `tx` sees. On an SQLite file, the
+/// file read in a read transaction of its own (under the write lock that is `tx`'s state;
+/// beside a read transaction it may be newer, with its own position): at 10m edges it takes
+/// a third of the memory and a fraction of the time of reading through `tx`. Elsewhere,
+/// inside `tx`.
+pub async fn read_graph_beside(store: &Store, tx: &mut Tx) -> Result<(Graph, i64)> {
+    if store.sqlite_file().is_some() {
+        return read_graph_at(store).await;
+    }
+    read_graph_in(tx).await
+}
+
 /// [`read_graph_at`] inside the caller's transaction.
 pub async fn read_graph_in(tx: &mut Tx) -> Result<(Graph, i64)> {
     let conn = tx.conn()?;

@@ -338,3 +338,51 @@ async fn readyz_shows_the_snapshot_catching_up_with_the_log() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn a_change_the_log_cannot_replay_is_read_from_the_store_whole() {
+    let app = spawn_app().await;
+    // A title changed behind the snapshot, and a log entry without the image a follower
+    // would patch it from: only a read of the whole store can bring the change in.
+    sqlx::query(
+        "UPDATE nodes SET title = 'Belarus (changed behind the log)' WHERE id = 'state:belarus'",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("update");
+    sqlx::query(
+        "INSERT INTO change_log (actor, op, entity) VALUES ('test', 'update', 'state:belarus')",
+    )
+    .execute(&app.db.pool)
+    .await
+    .expect("log entry");
+    let position: i64 = sqlx::query_scalar("SELECT max(seq) FROM change_log")
+        .fetch_one(&app.db.pool)
+        .await
+        .expect("position");
+
+    let lag = wait_for(
+        &app.address,
+        r#"{ node(id: "state:belarus") { title } }"#,
+        |b| b["data"]["node"]["title"] == "Belarus (changed behind the log)",
+    )
+    .await;
+
+    eprintln!("the whole store was read again after {lag:?}");
+    let ready: Value = reqwest::get(format!("{}/readyz", app.address))
+        .await
+        .expect("readyz")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(ready["snapshot"]["logPosition"], position, "{ready}");
+    let summit = app
+        .query(r#"{ node(id: "summit:cis-hsc-2020-12-18") { edges { kind } } }"#)
+        .await;
+    assert!(
+        summit["data"]["node"]["edges"]
+            .as_array()
+            .is_some_and(|edges| !edges.is_empty()),
+        "the rest of the graph came back too: {summit}"
+    );
+}
