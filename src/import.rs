@@ -3,8 +3,9 @@
 //! `policygraph generate`) and by `policygraph export --format csv`.
 //!
 //! Every row is validated first and every problem is reported with its file and line; nothing is
-//! written unless the whole input is clean. The write is one `BEGIN IMMEDIATE` transaction with
-//! multi-row `INSERT`s whose prepared statements are reused, so a million edges take seconds.
+//! written unless the whole input is clean. The plan is then sorted into the order of the
+//! store's indexes and written in one transaction (see `store::bulk`), so a million edges take
+//! seconds.
 //!
 //! Mapping to the model:
 //! - `type` is a node kind, matched case-insensitively (`Goal`, `TimeSpan`, `goal`, ...);
