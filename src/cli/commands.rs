@@ -318,6 +318,10 @@ pub(super) async fn serve_graph(
     );
     drop(graph);
     let shutdown = app_state.shutdown.clone();
+    // Before the first request is accepted, so no write slips in ahead of the check.
+    app_state
+        .curator
+        .set_integrity(curate::Integrity::Checking(std::time::Instant::now()));
     let check = tokio::spawn(check_integrity(
         pool.clone(),
         app_state.curator.clone(),
@@ -335,18 +339,28 @@ pub(super) async fn serve_graph(
     Ok(0)
 }
 
-/// Runs the start-up integrity check while the server serves reads: records the verdict
-/// with the curator (writes wait for it) and stops the server when the file is damaged.
+/// Runs the start-up integrity check while the server serves reads (the curator refuses
+/// writes meanwhile): records the verdict with the curator and stops the server when the
+/// file is damaged.
 async fn check_integrity(
     pool: store::Store,
     curator: std::sync::Arc<curate::Curator>,
     shutdown: server::Shutdown,
 ) -> anyhow::Result<store::health::Problems> {
     let started = std::time::Instant::now();
-    curator.set_integrity(curate::Integrity::Checking(started));
-    let problems = match store::health::quick_check(&pool).await {
-        Ok(problems) => problems,
-        Err(e) => vec![format!("the check could not run: {e}")],
+    // A check that cannot start (no connection within the pool's timeout while the first
+    // requests take them all) is tried again before it counts as a failure.
+    let mut attempt = 1;
+    let problems = loop {
+        match store::health::quick_check(&pool).await {
+            Ok(problems) => break problems,
+            Err(e) if attempt < CHECK_ATTEMPTS => {
+                tracing::warn!(error = %e, attempt, "the integrity check could not run; retrying");
+                tokio::time::sleep(CHECK_RETRY).await;
+                attempt += 1;
+            }
+            Err(e) => break vec![format!("the integrity check could not run: {e}")],
+        }
     };
     if problems.is_empty() {
         curator.set_integrity(curate::Integrity::Sound);
@@ -361,6 +375,12 @@ async fn check_integrity(
     }
     Ok(problems)
 }
+
+/// How many times the start-up integrity check is tried when it cannot run at all.
+const CHECK_ATTEMPTS: u32 = 3;
+
+/// How long to wait before trying the integrity check again.
+const CHECK_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// An error naming every problem the integrity check found, and what to do; `Ok` when none.
 fn refuse_damaged(url: &str, problems: &store::health::Problems) -> anyhow::Result<()> {
