@@ -82,28 +82,11 @@ for scale in $scales; do
         cargo bench "${profile[@]}" --quiet --bench engine 2>&1 | grep -v '^ *Running\|^ *Finished' | tee -a "$out"
 
     if [[ $smoke == 0 ]]; then
-        # Start-up: process start to the first 200 from /healthz, serving from this file;
-        # three runs, each printed, because other work on a shared machine moves one run.
-        log "\$ policygraph --database-url $dir/graph.db serve --listen 127.0.0.1:0  (timed to the first /healthz 200, 3 runs)"
-        for run in 1 2 3; do
-            serve_log="$(mktemp)"
-            start=$(date +%s.%N)
-            RUST_LOG=warn,policygraph=info "$bin" --database-url "$dir/graph.db" serve --listen 127.0.0.1:0 2>"$serve_log" &
-            pid=$!
-            address=""
-            for _ in $(seq 1 3000); do
-                address="$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*serving GraphQL at http:\/\/\([^/]*\)\/graphql.*/\1/p' "$serve_log" | head -1)"
-                if [[ -n "$address" ]] && curl -sf "http://$address/healthz" >/dev/null; then break; fi
-                sleep 0.02
-            done
-            end=$(date +%s.%N)
-            # VmHWM: the most the process held at once, the peak of start-up.
-            rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-            peak_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
-            kill "$pid"; wait "$pid" 2>/dev/null || true
-            rm -f "$serve_log"
-            log "$(awk -v s="$start" -v e="$end" -v r="$rss_kb" -v p="$peak_kb" -v n="$run" 'BEGIN { printf "serve start-up %d to first /healthz 200: %.2f s; server RSS then: %.0f MB, peak %.0f MB\n", n, e - s, r / 1024, p / 1024 }')"
-        done
+        # Start-up: process start to the first 200 from /healthz, serving from this file,
+        # then to writes taken (the integrity check passed); three runs, each printed,
+        # because other work on a shared machine moves one run.
+        log "\$ scripts/bench-startup.sh --scale $scale --runs 3 --bin $bin"
+        scripts/bench-startup.sh --scale "$scale" --runs 3 --bin "$bin" | tee -a "$out"
     fi
 done
 
