@@ -456,9 +456,17 @@ impl Query {
             desc = "Most hits returned (at most the server's page cap)."
         )]
         first: i32,
+        #[graphql(
+            desc = "The `cursor` of the last hit of the previous page: the next page of the same ranking."
+        )]
+        after: Option<String>,
     ) -> Result<Vec<SearchHit>> {
         let graph = graph(ctx)?;
         let first = capped("first", first, limits(ctx)?.max_page)?;
+        let skip = match after {
+            Some(cursor) => crate::api::search::position(&cursor)?,
+            None => 0,
+        };
         let pool = ctx.data::<Store>().map_err(|e| internal(e.message))?;
         let kinds: Vec<model::NodeKind> = kinds
             .unwrap_or_default()
@@ -474,7 +482,7 @@ impl Query {
             return Ok(Vec::new());
         };
         let deadline = work::deadline(ctx)?;
-        let hits = store::search::search(pool, &query, &kinds, first, deadline)
+        let hits = store::search::search(pool, &query, &kinds, skip, first, deadline)
             .await
             .map_err(|e| match e {
                 store::search::SearchError::Deadline => {
@@ -485,9 +493,10 @@ impl Query {
         // The index and the snapshot are written together; a hit the snapshot lacks is skipped.
         Ok(hits
             .into_iter()
-            .filter_map(|hit| {
+            .zip(skip + 1..)
+            .filter_map(|(hit, position)| {
                 let ix = graph.lookup(&hit.entity)?;
-                Some(SearchHit::new(graph.clone(), ix, hit))
+                Some(SearchHit::new(graph.clone(), ix, hit, position))
             })
             .collect())
     }

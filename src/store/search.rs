@@ -220,12 +220,14 @@ pub fn fts_query(text: &str) -> std::result::Result<Option<Terms>, BadText> {
     Ok((!words.is_empty()).then_some(Terms { words }))
 }
 
-/// The best-ranked nodes matching `terms` (from [`fts_query`]), at most `first`, one hit per
-/// node (its best field). Past `deadline` the database is interrupted and the search ends.
+/// The best-ranked nodes matching `terms` (from [`fts_query`]) after the `skip` best, at most
+/// `first`, one hit per node (its best field). Past `deadline` the database is interrupted and
+/// the search ends.
 pub async fn search(
     store: &Store,
     terms: &Terms,
     kinds: &[NodeKind],
+    skip: usize,
     first: usize,
     deadline: Option<Instant>,
 ) -> std::result::Result<Vec<Hit>, SearchError> {
@@ -238,7 +240,7 @@ pub async fn search(
     .map_err(|e| crate::error::Error::Database(e.to_string()))?;
     let pool = match &store.pool {
         Pool::Sqlite(pool) => pool,
-        Pool::Postgres(pool) => return postgres(pool, terms, kinds, first, deadline).await,
+        Pool::Postgres(pool) => return postgres(pool, terms, kinds, skip, first, deadline).await,
     };
     let mut conn = pool.acquire().await.map_err(crate::error::Error::from)?;
     if let Some(deadline) = deadline {
@@ -247,7 +249,7 @@ pub async fn search(
             .map_err(crate::error::Error::from)?
             .set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
     }
-    let found = ranked(&mut conn, terms, kinds, first).await;
+    let found = ranked(&mut conn, terms, kinds, skip, first).await;
     if deadline.is_some() {
         // The connection goes back to the pool: it must not carry this request's deadline.
         let removed = match conn.lock_handle().await {
@@ -284,8 +286,14 @@ async fn ranked(
     conn: &mut SqliteConnection,
     terms: &Terms,
     kinds: &[NodeKind],
+    skip: usize,
     first: usize,
 ) -> Result<Vec<Hit>> {
+    // Hits past the ranked rows cannot exist: a page there is empty, and cheap.
+    if skip >= RANKED_AT_MOST {
+        return Ok(Vec::new());
+    }
+    let wanted = skip + first;
     let query = terms.fts5();
     let query = query.as_str();
     let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
@@ -304,8 +312,9 @@ async fn ranked(
     .fetch_optional(&mut *conn)
     .await?
     .unwrap_or(i64::MAX);
-    let mut window = first * ROWS_PER_HIT + 8;
+    let mut window = wanted * ROWS_PER_HIT + 8;
     let (mut hits, mut rowids) = (Vec::new(), Vec::new());
+    let mut seen = std::collections::HashSet::new();
     loop {
         let rows = sqlx::query(
             "SELECT rowid, entity, field, -bm25(search_index) AS score
@@ -324,9 +333,10 @@ async fn ranked(
         .await?;
         hits.clear();
         rowids.clear();
+        seen.clear();
         for row in &rows {
             let entity: String = row.try_get("entity")?;
-            if hits.iter().any(|h: &Hit| h.entity == entity) {
+            if !seen.insert(entity.clone()) {
                 continue;
             }
             rowids.push(row.try_get::<i64, _>("rowid")?);
@@ -336,15 +346,19 @@ async fn ranked(
                 snippet: String::new(),
                 score: row.try_get("score")?,
             });
-            if hits.len() == first {
+            if hits.len() == wanted {
                 break;
             }
         }
-        if hits.len() == first || rows.len() < window {
+        if hits.len() == wanted || rows.len() < window {
             break;
         }
         window *= 4;
     }
+    // The earlier pages' hits only counted; snippets are made for this page's.
+    let skipped = skip.min(hits.len());
+    hits.drain(..skipped);
+    rowids.drain(..skipped);
     // A snippet per hit, from the whole-word query when the row has the whole word (one
     // seek), else from the prefix query (which reads the prefix's postings).
     let whole = terms.fts5_whole();
@@ -373,6 +387,7 @@ async fn postgres(
     pool: &PgPool,
     terms: &Terms,
     kinds: &[NodeKind],
+    skip: usize,
     first: usize,
     deadline: Option<Instant>,
 ) -> std::result::Result<Vec<Hit>, SearchError> {
@@ -402,12 +417,14 @@ async fn postgres(
          SELECT entity, field, score,
                 ts_headline('simple', text, (SELECT q FROM q),
                             'StartSel=[,StopSel=],MaxWords=16,MinWords=4,ShortWord=0') AS snippet
-         FROM (SELECT * FROM best ORDER BY score DESC, entity COLLATE \"C\" LIMIT $3) AS top
+         FROM (SELECT * FROM best ORDER BY score DESC, entity COLLATE \"C\"
+               LIMIT $3 OFFSET $4) AS top
          ORDER BY score DESC, entity COLLATE \"C\"",
     )
     .bind(terms.tsquery())
     .bind(&kinds)
     .bind(i64::try_from(first).unwrap_or(i64::MAX))
+    .bind(i64::try_from(skip).unwrap_or(i64::MAX))
     .fetch_all(&mut *tx)
     .await;
     let rows = match rows {

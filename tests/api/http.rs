@@ -513,6 +513,47 @@ async fn search_ranks_nodes_by_their_text_and_highlights_the_match() {
 }
 
 #[tokio::test]
+async fn search_pages_follow_their_cursors_through_the_same_ranking() {
+    let app = spawn_app().await;
+    let all = app
+        .query(r#"{ search(text: "cooperation", first: 30) { node { id } cursor } }"#)
+        .await;
+    let all: Vec<Value> = all["data"]["search"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{all}"))
+        .iter()
+        .map(|h| h["node"]["id"].clone())
+        .collect();
+    assert!(all.len() > 7, "enough hits for three pages: {all:?}");
+
+    let mut paged = Vec::new();
+    let mut after = Value::Null;
+    while paged.len() < all.len() {
+        let body = app
+            .send(
+                None,
+                "query($after: String) { search(text: \"cooperation\", first: 3, after: $after) { node { id } cursor } }",
+                json!({ "after": after }),
+            )
+            .await
+            .1;
+        let page = body["data"]["search"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .clone();
+        assert!(!page.is_empty(), "a page ended early: {body}");
+        after = page[page.len() - 1]["cursor"].clone();
+        paged.extend(page.into_iter().map(|h| h["node"]["id"].clone()));
+    }
+
+    assert_eq!(paged, all);
+    let bad = app
+        .query(r#"{ search(text: "cooperation", after: "not a cursor") { node { id } } }"#)
+        .await;
+    assert_eq!(first_error_code(&bad), "BAD_USER_INPUT", "{bad}");
+}
+
+#[tokio::test]
 async fn as_of_answers_as_the_sources_stood_on_that_date() {
     let app = spawn_app().await;
     let query = |as_of: &str| {

@@ -73,7 +73,7 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
     let query = store::search::fts_query("goal-0")
         .expect("a valid text")
         .expect("words");
-    let hits = store::search::search(&db.store, &query, &[], 5, None)
+    let hits = store::search::search(&db.store, &query, &[], 0, 5, None)
         .await
         .expect("search");
     assert!(hits.iter().any(|h| h.entity == "goal:0"), "{hits:?}");

@@ -488,7 +488,7 @@ async fn hits(store: &store::Store, text: &str) -> BTreeSet<String> {
     let terms = store::search::fts_query(text)
         .expect("accepted")
         .expect("words");
-    store::search::search(store, &terms, &[], 200, None)
+    store::search::search(store, &terms, &[], 0, 200, None)
         .await
         .expect("search")
         .into_iter()
@@ -525,7 +525,7 @@ async fn search_on_postgresql_finds_what_sqlite_finds() {
     let terms = store::search::fts_query("border security")
         .expect("accepted")
         .expect("words");
-    let best = store::search::search(&postgres.store, &terms, &[], 1, None)
+    let best = store::search::search(&postgres.store, &terms, &[], 0, 1, None)
         .await
         .expect("search");
     assert!(best[0].snippet.contains('['), "{:?}", best[0]);

@@ -333,7 +333,7 @@ async fn doctor_rebuilds_a_damaged_search_index() {
     let query = store::search::fts_query("border security")
         .expect("text")
         .expect("words");
-    let hits = store::search::search(&pool, &query, &[], 5, None)
+    let hits = store::search::search(&pool, &query, &[], 0, 5, None)
         .await
         .expect("search");
     assert!(
