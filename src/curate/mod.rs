@@ -100,7 +100,8 @@ pub struct Curator {
     events: broadcast::Sender<GraphChanged>,
     /// Why the last write failed on the store's side, until a write or probe succeeds.
     failure: std::sync::Mutex<Option<String>>,
-    /// What the start-up integrity check found; writes wait for [`Integrity::Sound`].
+    /// What the start-up integrity check found; writes are refused until it is
+    /// [`Integrity::Sound`].
     integrity: std::sync::Mutex<Integrity>,
 }
 

@@ -44,9 +44,8 @@ impl Default for ConnectionLimits {
 }
 
 /// Serves `app` on `listener` until SIGINT, SIGTERM or `shutdown` is triggered, then lets
-/// in-flight requests finish
-/// and tells open WebSockets (watching `shutdown`) that the server is going away, waiting up
-/// to two seconds for them to close.
+/// in-flight requests finish and tells open WebSockets (watching `shutdown`) that the server
+/// is going away, waiting up to two seconds for them to close.
 pub async fn serve(
     listener: TcpListener,
     app: Router,

@@ -418,15 +418,15 @@ async fn readyz(State(state): State<AppState>) -> Response {
             problems.push("the last write failed, and the store still does not answer".to_owned())
         }
     }
-    // Where the store's change log is, and where the served snapshot is: a follower a few
-    // hundred milliseconds behind is normal; the numbers let an operator see one that is not.
-    // A server answers reads while its start-up integrity check runs (writes wait for it);
-    // only damage makes it unready.
+    // A server answers reads while its start-up integrity check runs (writes are refused
+    // until it passes); only damage makes it unready.
     let integrity = state.curator.integrity();
     if integrity == crate::curate::Integrity::Damaged {
         problems
             .push("the start-up integrity check found damage; the server is stopping".to_owned());
     }
+    // Where the store's change log is, and where the served snapshot is: a follower a few
+    // hundred milliseconds behind is normal; the numbers let an operator see one that is not.
     let store_position = store_position.ok().and_then(|p| p.ok());
     let snapshot_position = state.curator.known();
     if snapshot_position.is_none() {
