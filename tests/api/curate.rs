@@ -97,6 +97,22 @@ async fn an_analyst_adds_a_document_a_programme_and_a_link_and_sees_it_in_implem
         body["data"]["changes"]["totalCount"].as_i64() > Some(3),
         "{body}"
     );
+    // The total is counted when asked for, however it is asked for.
+    let body = app
+        .query(
+            r#"{ changes(first: 1) { ...Total edges { node { seq } } } }
+               fragment Total on ChangeConnection { total: totalCount }"#,
+        )
+        .await;
+    assert!(
+        body["data"]["changes"]["total"].as_i64() > Some(3),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["changes"]["edges"].as_array().map(Vec::len),
+        Some(1),
+        "{body}"
+    );
 }
 
 #[tokio::test]
