@@ -322,20 +322,23 @@ pub(super) async fn serve_graph(
     app_state
         .curator
         .set_integrity(curate::Integrity::Checking(std::time::Instant::now()));
+    let curator = app_state.curator.clone();
     let check = tokio::spawn(check_integrity(
         pool.clone(),
-        app_state.curator.clone(),
+        curator.clone(),
         shutdown.clone(),
     ));
     let app = server::app(app_state, serve.http_limits());
     server::activity::spawn_summary(std::time::Duration::from_secs(60));
     server::serve(listener, app, serve.connection_limits(), shutdown).await;
-    if !check.is_finished() {
-        check.abort();
+    // The check marks the damage before it stops the server, so a stop it caused is seen
+    // here even while its task is still returning; any other stop (a signal) ends the check.
+    if curator.integrity() == curate::Integrity::Damaged {
+        let problems = check.await.context("the integrity check stopped")??;
+        refuse_damaged(url, &problems)?;
         return Ok(0);
     }
-    let problems = check.await.context("the integrity check stopped")??;
-    refuse_damaged(url, &problems)?;
+    check.abort();
     Ok(0)
 }
 
