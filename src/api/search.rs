@@ -31,10 +31,11 @@ impl SearchHit {
     }
 }
 
-/// How many hits come before the page a search `after` cursor asks for.
+/// How many hits come before the page a search `after` cursor asks for; a forged position
+/// past the ranked rows counts as their end (its page is empty).
 pub fn position(cursor: &str) -> async_graphql::Result<usize> {
     OpaqueCursor::<usize>::decode_cursor(cursor)
-        .map(|c| c.0)
+        .map(|c| c.0.min(crate::store::search::RANKED_AT_MOST))
         .map_err(|_| {
             coded(
                 Code::BadUserInput,

@@ -238,6 +238,11 @@ pub async fn search(
         None => RUNNING.acquire().await,
     }
     .map_err(|e| crate::error::Error::Database(e.to_string()))?;
+    // No page starts past the ranked rows, on either store: such a page is empty, and cheap
+    // (and `skip + first` stays far from overflowing).
+    if skip >= RANKED_AT_MOST {
+        return Ok(Vec::new());
+    }
     let pool = match &store.pool {
         Pool::Sqlite(pool) => pool,
         Pool::Postgres(pool) => return postgres(pool, terms, kinds, skip, first, deadline).await,
@@ -289,10 +294,6 @@ async fn ranked(
     skip: usize,
     first: usize,
 ) -> Result<Vec<Hit>> {
-    // Hits past the ranked rows cannot exist: a page there is empty, and cheap.
-    if skip >= RANKED_AT_MOST {
-        return Ok(Vec::new());
-    }
     let wanted = skip + first;
     let query = terms.fts5();
     let query = query.as_str();

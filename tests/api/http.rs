@@ -551,6 +551,11 @@ async fn search_pages_follow_their_cursors_through_the_same_ranking() {
         .query(r#"{ search(text: "cooperation", after: "not a cursor") { node { id } } }"#)
         .await;
     assert_eq!(first_error_code(&bad), "BAD_USER_INPUT", "{bad}");
+    // A forged cursor at the largest position answers an empty page, at once.
+    let far = app
+        .query(r#"{ search(text: "cooperation", after: "MTg0NDY3NDQwNzM3MDk1NTE2MTU") { node { id } } }"#)
+        .await;
+    assert_eq!(far, json!({ "data": { "search": [] } }), "{far}");
 }
 
 #[tokio::test]

@@ -108,12 +108,12 @@ impl Plan {
                 .filter(|k| k.as_str() < kind.as_str())
                 .count() as u8;
         }
+        // Stable: equal edges stay in input order.
         self.edges.sort_by_key(|e| {
             (
                 rank[e.from as usize],
                 kind_rank[e.kind as usize],
                 rank[e.to as usize],
-                e.line,
             )
         });
     }
