@@ -36,6 +36,50 @@ pub struct LogFilter<'a> {
     pub entity: Option<&'a str>,
 }
 
+/// The `WHERE` clause of `filter`: a condition for each filter that is set, its parameters
+/// numbered from `$1` in the order `since`, `after_seq`, `entity` (bound by [`bind_filter`]).
+/// Each combination is its own statement, so one with `entity` reads `change_log_by_entity`
+/// (a catch-all `$3 IS NULL OR entity = $3` cannot use an index).
+fn filter_clause(filter: &LogFilter<'_>) -> String {
+    let mut conditions = Vec::new();
+    let mut param = 0;
+    let mut next = || {
+        param += 1;
+        param
+    };
+    if filter.since.is_some() {
+        conditions.push(format!("at >= ${}", next()));
+    }
+    if filter.after_seq.is_some() {
+        conditions.push(format!("seq > ${}", next()));
+    }
+    if filter.entity.is_some() {
+        conditions.push(format!("entity = ${}", next()));
+    }
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+/// Binds the parameters of [`filter_clause`] to a query of either backend, in its order.
+macro_rules! bind_filter {
+    ($query:expr, $filter:expr) => {{
+        let mut query = $query;
+        if let Some(since) = $filter.since {
+            query = query.bind(since);
+        }
+        if let Some(seq) = $filter.after_seq {
+            query = query.bind(seq);
+        }
+        if let Some(entity) = $filter.entity {
+            query = query.bind(entity);
+        }
+        query
+    }};
+}
+
 /// Up to `limit` entries matching `filter`, oldest first, and whether more follow.
 pub async fn read_log(
     store: &Store,
@@ -44,32 +88,28 @@ pub async fn read_log(
 ) -> Result<(Vec<LogEntry>, bool)> {
     let limit_plus_one = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
     let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+    let sql = format!(
+        "SELECT seq, at, actor, op, entity, before, after FROM change_log {}
+         ORDER BY seq LIMIT {limit_plus_one}",
+        filter_clause(filter)
+    );
     let mut entries = on_pool!(store, |p| {
-        sqlx::query(
-            "SELECT seq, at, actor, op, entity, before, after FROM change_log
-             WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR seq > $2)
-               AND ($3 IS NULL OR entity = $3)
-             ORDER BY seq LIMIT $4",
-        )
-        .bind(filter.since)
-        .bind(filter.after_seq)
-        .bind(filter.entity)
-        .bind(limit_plus_one)
-        .fetch_all(p)
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(LogEntry {
-                seq: r.try_get("seq")?,
-                at: r.try_get("at")?,
-                actor: r.try_get("actor")?,
-                op: r.try_get("op")?,
-                entity: r.try_get("entity")?,
-                before: json(r.try_get("before")?),
-                after: json(r.try_get("after")?),
+        bind_filter!(sqlx::query(&sql), filter)
+            .fetch_all(p)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(LogEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    op: r.try_get("op")?,
+                    entity: r.try_get("entity")?,
+                    before: json(r.try_get("before")?),
+                    after: json(r.try_get("after")?),
+                })
             })
-        })
-        .collect::<Result<Vec<_>>>()?
+            .collect::<Result<Vec<_>>>()?
     });
     let more = entries.len() > limit;
     entries.truncate(limit);
@@ -177,16 +217,10 @@ impl std::fmt::Debug for Wakeup {
 
 /// Count of entries matching `filter`.
 pub async fn count_log(store: &Store, filter: &LogFilter<'_>) -> Result<i64> {
+    let sql = format!("SELECT count(*) FROM change_log {}", filter_clause(filter));
     Ok(on_pool!(store, |p| {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM change_log
-             WHERE ($1 IS NULL OR at >= $1) AND ($2 IS NULL OR seq > $2)
-               AND ($3 IS NULL OR entity = $3)",
-        )
-        .bind(filter.since)
-        .bind(filter.after_seq)
-        .bind(filter.entity)
-        .fetch_one(p)
-        .await?
+        bind_filter!(sqlx::query_scalar(&sql), filter)
+            .fetch_one(p)
+            .await?
     }))
 }

@@ -9,6 +9,7 @@ use policygraph::graph::Graph;
 use policygraph::import::{ImportReport, import_csv};
 use policygraph::state::load_seeds;
 use policygraph::store;
+use policygraph::store::changes::{self, LogFilter};
 use sqlx::AnyPool;
 use tempfile::TempDir;
 
@@ -70,6 +71,7 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
     let graph = Graph::build(store::read_all(&db.store).await.expect("read")).expect("graph");
     assert_eq!((graph.node_count(), graph.edge_count()), (nodes, edges));
     assert!(graph.lookup("goal:0").is_some());
+    assert_one_entity_reads_its_own_history(&db).await;
     let query = store::search::fts_query("goal-0")
         .expect("a valid text")
         .expect("words");
@@ -77,6 +79,50 @@ async fn a_generated_graph_imports_every_node_and_edge_and_logs_each() {
         .await
         .expect("search");
     assert!(hits.iter().any(|h| h.entity == "goal:0"), "{hits:?}");
+}
+
+/// A node's history after an import: its one entry, found by the log's entity index (on
+/// SQLite the import drops and rebuilds it), alone or with the other filters.
+async fn assert_one_entity_reads_its_own_history(db: &TestDb) {
+    let read = |since, after_seq| {
+        let filter = LogFilter {
+            since,
+            after_seq,
+            entity: Some("goal:0"),
+        };
+        async move {
+            let (entries, more) = changes::read_log(&db.store, &filter, 10)
+                .await
+                .expect("read the log");
+            let total = changes::count_log(&db.store, &filter)
+                .await
+                .expect("count the log");
+            assert!(!more);
+            assert_eq!(total as usize, entries.len(), "{filter:?}");
+            entries
+        }
+    };
+    let history = read(None, None).await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        (history[0].op.as_str(), history[0].entity.as_str()),
+        ("create", "goal:0")
+    );
+    let seq = history[0].seq;
+    assert_eq!(read(Some("2000-01-01"), Some(seq - 1)).await, history);
+    assert!(read(Some("2000-01-01"), Some(seq)).await.is_empty());
+    assert!(read(Some("2999-01-01"), None).await.is_empty());
+    if db.store.sqlite().is_some() {
+        assert_eq!(
+            count(
+                &db.pool,
+                "SELECT count(*) FROM sqlite_master WHERE name = 'change_log_by_entity'"
+            )
+            .await,
+            1,
+            "the import rebuilds the indexes it dropped"
+        );
+    }
 }
 
 #[tokio::test]
