@@ -5,8 +5,9 @@
 #
 #   scripts/bench-startup.sh [--scale 10m] [--runs 5] [--bin target/release/policygraph]
 #       start to the first /healthz 200 (RSS and VmHWM then), then to the log line
-#       "integrity check passed" (writes taken), each run after reading the file once so
-#       it starts warm;
+#       "integrity check passed" (writes taken), then to "citation report prepared" (its
+#       findings and time, RSS and VmHWM then), each run after reading the file once so it
+#       starts warm;
 #   scripts/bench-startup.sh --rebuild [--scale 10m] [--bin BIN]
 #       serve, wait for the check, append a change-log entry no follower can patch
 #       (python3's sqlite3), and time the log line "snapshot rebuilt" (RSS and peak then).
@@ -71,6 +72,10 @@ for run in $(seq 1 "$runs"); do
     rss=$(kb VmRSS "$pid"); peak=$(kb VmHWM "$pid")
     wait_log "integrity check passed"
     checked=$(date +%s.%N)
+    wait_log "citation report prepared"
+    report=$(sed -n 's/\x1b\[[0-9;]*m//g; s/.*citation report prepared.*findings=\([0-9]*\).*elapsed=\([^ ]*\).*/\1 findings in \2/p' "$log" | head -1)
+    rss2=$(kb VmRSS "$pid"); peak2=$(kb VmHWM "$pid")
     stop_server
     awk -v s="$start" -v e="$served" -v c="$checked" -v r="$rss" -v p="$peak" -v n="$run" 'BEGIN { printf "run %d: first /healthz 200 after %.2f s (RSS %.0f MB, peak %.0f MB); integrity check passed, writes taken, after %.2f s\n", n, e - s, r / 1024, p / 1024, c - s }'
+    awk -v r="$rss2" -v p="$peak2" -v t="$report" 'BEGIN { printf "       citation report prepared: %s (then RSS %.0f MB, peak %.0f MB)\n", t, r / 1024, p / 1024 }'
 done

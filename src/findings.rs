@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use serde::Serialize;
 
 use crate::corpus::diagnostic::Severity;
-use crate::model::{Edge, EdgeKind, Node, NodeKind, PartialDate, edge_id};
+use crate::model::{Edge, EdgeKind, Id, Node, NodeKind, PartialDate, edge_id};
 
 /// One finding about an entity of the graph.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -47,20 +47,60 @@ pub mod code {
 pub fn analyse(nodes: &[&Node], edges: &[&Edge], today: PartialDate) -> Vec<Finding> {
     let mut out = cycles(edges);
     for node in nodes {
-        if let Some(message) = crate::rules::uncited_programme(node) {
-            out.push(Finding {
-                severity: Severity::Error,
-                code: code::UNVERIFIED_PROGRAMME,
-                subject: node.id.to_string(),
-                message: message.to_owned(),
-            });
-        }
+        uncited(node, &mut out);
     }
     unimplemented_goals(nodes, edges, &mut out);
     ended_programmes(nodes, edges, today, &mut out);
     out.extend(validity(edges));
     sort(&mut out);
     out
+}
+
+/// A programme's finding when it has no verified citation.
+fn uncited(node: &Node, out: &mut Vec<Finding>) {
+    if let Some(message) = crate::rules::uncited_programme(node) {
+        out.push(Finding {
+            severity: Severity::Error,
+            code: code::UNVERIFIED_PROGRAMME,
+            subject: node.id.to_string(),
+            message: message.to_owned(),
+        });
+    }
+}
+
+/// The findings about one node alone: an uncited programme, ambiguous quotes (what
+/// [`analyse`] and [`ambiguous_quotes`] say about it without looking at its neighbours).
+pub fn of_node(node: &Node, out: &mut Vec<Finding>) {
+    uncited(node, out);
+    ambiguous(node.id.as_str(), &node.citations, out);
+}
+
+/// The findings about one edge alone: validity against its quotes, ambiguous quotes.
+pub fn of_edge(edge: &Edge, out: &mut Vec<Finding>) {
+    if let Some(message) = crate::validity::contradicts_quotes(edge) {
+        out.push(Finding {
+            severity: Severity::Error,
+            code: code::VALIDITY_CONTRADICTS_QUOTE,
+            subject: edge.id(),
+            message,
+        });
+    }
+    if edge.citations.iter().any(|c| c.occurrences > 1) {
+        ambiguous(&edge.id(), &edge.citations, out);
+    }
+}
+
+/// Chairmanships that overlap another of the same body, among `edges`.
+pub fn overlapping_chairs<'a>(edges: impl IntoIterator<Item = &'a Edge>) -> Vec<Finding> {
+    crate::validity::overlapping_chairs(edges)
+        .into_iter()
+        .map(|o| Finding {
+            severity: Severity::Error,
+            code: code::OVERLAPPING_CHAIRMANSHIP,
+            subject: o.edge,
+            message: o.message,
+        })
+        .collect()
 }
 
 /// Edges whose validity contradicts their quotes, and chairmanships of one body that overlap
@@ -77,16 +117,7 @@ pub fn validity(edges: &[&Edge]) -> Vec<Finding> {
             })
         })
         .collect();
-    out.extend(
-        crate::validity::overlapping_chairs(edges.iter().copied())
-            .into_iter()
-            .map(|o| Finding {
-                severity: Severity::Error,
-                code: code::OVERLAPPING_CHAIRMANSHIP,
-                subject: o.edge,
-                message: o.message,
-            }),
-    );
+    out.extend(overlapping_chairs(edges.iter().copied()));
     out
 }
 
@@ -133,18 +164,70 @@ pub fn cycles(edges: &[&Edge]) -> Vec<Finding> {
         let of_kind = edges
             .iter()
             .filter(|e| e.kind == kind)
-            .map(|e| (&e.from, &e.to));
-        for path in crate::rules::cycles(of_kind) {
+            .map(|e| (&*e.from, &*e.to));
+        out.extend(cycles_of_kind(kind, of_kind));
+    }
+    out
+}
+
+/// Cycles among `edges` (source and target ids), all of `kind`.
+pub fn cycles_of_kind<'a>(
+    kind: EdgeKind,
+    edges: impl IntoIterator<Item = (&'a Id, &'a Id)>,
+) -> Vec<Finding> {
+    crate::rules::cycles(edges)
+        .into_iter()
+        .map(|path| {
             let names: Vec<&str> = path.iter().map(|id| id.as_str()).collect();
-            out.push(Finding {
+            Finding {
                 severity: Severity::Error,
                 code: code::CYCLE,
                 subject: edge_id(path[0], kind, path[1]),
                 message: format!("{kind} cycle: {}", names.join(" -> ")),
-            });
-        }
+            }
+        })
+        .collect()
+}
+
+/// The end of a programme's covered time spans, folding in one more span's: the later of
+/// two ends (by last day, then first, so the order spans are met in never matters), and
+/// none (never ends) once a span is open-ended.
+pub fn later_end(a: Option<PartialDate>, b: Option<PartialDate>) -> Option<PartialDate> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if (b.latest(), b.earliest()) > (a.latest(), a.earliest()) {
+            b
+        } else {
+            a
+        }),
+        _ => None,
     }
-    out
+}
+
+/// The finding about a programme whose covered spans all ended before `today` (their end,
+/// folded by [`later_end`]) and that nothing supersedes.
+pub fn ended_without_successor(
+    programme: &str,
+    end: PartialDate,
+    today: PartialDate,
+) -> Option<Finding> {
+    (end.latest() < today.earliest()).then(|| Finding {
+        severity: Severity::Warning,
+        code: code::ENDED_WITHOUT_SUCCESSOR,
+        subject: programme.to_owned(),
+        message: format!(
+            "its time span ended in {end} and no programme SUPERSEDES it (as of {today})"
+        ),
+    })
+}
+
+/// The finding about a goal that nothing implements (see [`analyse`]).
+pub fn unimplemented_goal(goal: &str) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        code: code::UNIMPLEMENTED_GOAL,
+        subject: goal.to_owned(),
+        message: "no programme or measure implements this goal or any of its sub-goals".to_owned(),
+    }
 }
 
 /// Goals that nothing implements, directly or through goals that are PART_OF or DEPENDS_ON them.
@@ -179,13 +262,7 @@ fn unimplemented_goals(nodes: &[&Node], edges: &[&Edge], out: &mut Vec<Finding>)
             }
         }
         if !found {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: code::UNIMPLEMENTED_GOAL,
-                subject: goal.id.to_string(),
-                message: "no programme or measure implements this goal or any of its sub-goals"
-                    .to_owned(),
-            });
+            out.push(unimplemented_goal(goal.id.as_str()));
         }
     }
 }
@@ -202,12 +279,7 @@ fn ended_programmes(nodes: &[&Node], edges: &[&Edge], today: PartialDate, out: &
     for e in edges.iter().filter(|e| e.kind == EdgeKind::Covers) {
         let end = by_id.get(e.to.as_str()).and_then(|span| span.end);
         let slot = last_end.entry(e.from.as_str()).or_insert(end);
-        *slot = match (*slot, end) {
-            (Some(a), Some(b)) if b.latest() > a.latest() => Some(b),
-            (Some(a), Some(_)) => Some(a),
-            // An open end never ends.
-            _ => None,
-        };
+        *slot = later_end(*slot, end);
     }
     for (programme, end) in last_end {
         let Some(node) = by_id.get(programme) else {
@@ -217,15 +289,6 @@ fn ended_programmes(nodes: &[&Node], edges: &[&Edge], today: PartialDate, out: &
         if node.kind() != NodeKind::Programme || superseded.contains(programme) {
             continue;
         }
-        if end.latest() < today.earliest() {
-            out.push(Finding {
-                severity: Severity::Warning,
-                code: code::ENDED_WITHOUT_SUCCESSOR,
-                subject: programme.to_owned(),
-                message: format!(
-                    "its time span ended in {end} and no programme SUPERSEDES it (as of {today})"
-                ),
-            });
-        }
+        out.extend(ended_without_successor(programme, end, today));
     }
 }

@@ -62,7 +62,7 @@ pub fn path_between(
 /// Every cycle among `edges` (source and target ids, all of one kind), each as the ids along
 /// it with the first repeated at the end, starting from its smallest id so it is always named
 /// the same way. For whole corpora and bulk imports; a single write uses [`path_between`].
-pub fn cycles<'a, T: Ord + std::hash::Hash + 'a>(
+pub fn cycles<'a, T: Ord + std::hash::Hash + ?Sized + 'a>(
     edges: impl IntoIterator<Item = (&'a T, &'a T)>,
 ) -> Vec<Vec<&'a T>> {
     let mut graph = DiGraph::<&T, ()>::new();
@@ -99,7 +99,7 @@ pub fn cycles<'a, T: Ord + std::hash::Hash + 'a>(
 
 /// Follows edges inside a strongly connected component until a node repeats; returns the
 /// cycle with its first node repeated at the end.
-fn walk_cycle<T>(
+fn walk_cycle<T: ?Sized>(
     graph: &DiGraph<&T, ()>,
     members: &HashSet<NodeIndex>,
     start: NodeIndex,

@@ -503,7 +503,11 @@ impl Query {
 
     /// The findings `policygraph check` reports, computed on the graph as served: programmes
     /// without a verified citation, PART_OF/DEPENDS_ON cycles, ambiguous quotes, goals nothing
-    /// implements, and programmes whose span ended with no successor.
+    /// implements, and programmes whose span ended with no successor. Today's report is
+    /// prepared when the server starts; a report for another `asOf` date is computed by the
+    /// first request for it (about a second at a million edges). Either is then kept up to date
+    /// write by write (a write judges again only what it touched), so later requests read it:
+    /// `findings` pages through it with `first` and `offset`.
     async fn citation_report(
         &self,
         ctx: &Context<'_>,

@@ -8,9 +8,9 @@ use super::window::Window;
 use super::work;
 
 use super::types::Node;
-use crate::corpus::diagnostic;
-use crate::findings::{self, Finding as Raw};
+use crate::findings::Finding as Raw;
 use crate::graph::Graph;
+use crate::graph::report::{Findings, whole};
 use crate::model::PartialDate;
 
 /// How bad a finding is.
@@ -35,7 +35,7 @@ pub struct CitationReport {
     as_of: String,
     /// Every finding, errors first (served a window at a time by `findings`).
     #[graphql(skip)]
-    all: Arc<Vec<Raw>>,
+    all: Findings,
     #[graphql(skip)]
     graph: Arc<Graph>,
 }
@@ -71,7 +71,7 @@ impl CitationReport {
 /// One finding about a node or an edge.
 pub struct Finding {
     graph: Arc<Graph>,
-    all: Arc<Vec<Raw>>,
+    all: Findings,
     index: usize,
 }
 
@@ -111,9 +111,9 @@ impl Finding {
     }
 }
 
-/// The report on `graph` as of `today`: computed once per snapshot and date, by the first
-/// request that asks (in the request's work budget; the others wait for it), then kept with
-/// the snapshot until the next replaces it.
+/// The report on `graph` as of `today`: computed whole once per date, by the first request
+/// that asks (in the request's work budget; the others wait for it), then kept with the
+/// snapshot and carried into each next one a write derives from it (`graph::report`).
 pub async fn report(
     ctx: &Context<'_>,
     graph: Arc<Graph>,
@@ -123,14 +123,11 @@ pub async fn report(
     let all = slot
         .get_or_try_init(|| async {
             let job = graph.clone();
-            work::run_whole(ctx, &graph, move |_| Ok(Arc::new(compute(&job, today)))).await
+            work::run_whole(ctx, &graph, move |_| Ok(Findings::from(whole(&job, today)))).await
         })
         .await?
         .clone();
-    let errors = all
-        .iter()
-        .filter(|f| f.severity == diagnostic::Severity::Error)
-        .count();
+    let errors = crate::graph::report::errors(&all);
     Ok(CitationReport {
         errors,
         warnings: all.len() - errors,
@@ -138,17 +135,4 @@ pub async fn report(
         all,
         graph,
     })
-}
-
-/// Every finding about `graph` as of `today`, sorted.
-fn compute(graph: &Graph, today: PartialDate) -> Vec<Raw> {
-    // The findings read model values; the snapshot keeps its nodes and edges in pieces.
-    let owned_nodes: Vec<_> = graph.all_nodes().map(|n| n.to_node()).collect();
-    let owned_edges: Vec<_> = graph.all_edges().map(|e| e.to_edge()).collect();
-    let nodes: Vec<_> = owned_nodes.iter().collect();
-    let edges: Vec<_> = owned_edges.iter().collect();
-    let mut raw = findings::analyse(&nodes, &edges, today);
-    raw.extend(findings::ambiguous_quotes(&nodes, &edges));
-    findings::sort(&mut raw);
-    raw
 }

@@ -328,6 +328,7 @@ pub(super) async fn serve_graph(
         curator.clone(),
         shutdown.clone(),
     ));
+    crate::graph::report::prepare(curator.graph(), crate::model::PartialDate::today());
     let app = server::app(app_state, serve.http_limits());
     server::activity::spawn_summary(std::time::Duration::from_secs(60));
     server::serve(listener, app, serve.connection_limits(), shutdown).await;

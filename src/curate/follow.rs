@@ -92,6 +92,7 @@ impl Curator {
                 tracing::info!(from = ?known, to = at, "snapshot rebuilt from the store");
                 self.snapshot.store(Arc::new(graph.at_position(at)));
                 self.set_known(known, at);
+                crate::graph::report::prepare(self.graph(), crate::model::PartialDate::today());
                 return Ok(self.graph());
             }
         };

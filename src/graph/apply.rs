@@ -7,18 +7,30 @@ use std::sync::Arc;
 use petgraph::graph::{EdgeIndex, NodeIndex};
 
 use super::delta::{BaseEdge, Delta, EdgeEntry, NodeEntry};
-use super::{Builder, EdgeIx, Graph, NodeIx, Update, Way, details};
+use super::{Builder, EdgeIx, Graph, NodeIx, Update, Way, details, report};
 use crate::error::{Error, Result};
 use crate::model::NodeId;
 
 impl Graph {
     /// The next snapshot: this one with `updates` applied in order, sharing everything they do
     /// not touch. Fails (and nothing is returned) when an edge names a node that does not exist.
+    /// The citation reports computed for this snapshot are carried into the next (see
+    /// `graph::report`), so a request after a write does not compute one whole.
     pub fn apply(&self, updates: impl IntoIterator<Item = Update>) -> Result<Graph> {
         let mut next = self.clone();
+        let reports = self.memo.computed();
+        let mut touched = report::Touched::default();
         for update in updates {
+            if !reports.is_empty() {
+                touched.note(&next, &update);
+            }
             next.apply_one(update)?;
             next.delta.size += 1;
+        }
+        for (date, findings) in reports {
+            if let Some(carried) = report::carried(self, &next, &findings, &touched, date) {
+                next.memo.keep(date, carried);
+            }
         }
         Ok(next)
     }
@@ -195,6 +207,10 @@ impl Graph {
             builder.text(document, path);
         }
         let compacted = builder.finish()?;
+        // The same contents: the same reports.
+        for (date, findings) in self.memo.computed() {
+            compacted.memo.keep(date, findings);
+        }
         Ok(Graph {
             position: self.position,
             ..compacted

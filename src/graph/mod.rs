@@ -29,6 +29,9 @@ pub mod coverage;
 mod delta;
 mod details;
 pub mod memo;
+pub mod report;
+#[cfg(test)]
+mod report_tests;
 pub mod timeline;
 pub mod traverse;
 mod view;

@@ -116,3 +116,45 @@ async fn text_logs_to_a_file_have_no_colour_codes() {
     assert!(text.contains("serving GraphQL at"), "{text}");
     assert!(!text.contains('\u{1b}'), "colour codes in a file: {text:?}");
 }
+
+#[tokio::test]
+async fn a_server_prepares_todays_citation_report_at_start() {
+    let db = TestDb::new().await;
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let log = dir.path().join("server.log");
+    let (child, address) = serve(&db, &log, &["--log-format", "json"]);
+    let started = Instant::now();
+    let prepared = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let line = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|l| l["message"] == "citation report prepared");
+        if let Some(line) = line {
+            break line;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            stop(child);
+            panic!("the report was not prepared within 30 s:\n{text}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let body: Value = reqwest::Client::new()
+        .post(format!("{address}/graphql"))
+        .json(&serde_json::json!({ "query": "{ citationReport { errors warnings } }" }))
+        .send()
+        .await
+        .expect("report")
+        .json()
+        .await
+        .expect("json");
+    stop(child);
+    let report = &body["data"]["citationReport"];
+    let total = report["errors"].as_u64().zip(report["warnings"].as_u64());
+    assert_eq!(
+        total.map(|(e, w)| e + w),
+        prepared["findings"].as_u64(),
+        "{body} against {prepared}"
+    );
+    assert!(prepared["findings"].as_u64() > Some(0), "{prepared}");
+}
