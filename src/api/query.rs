@@ -442,7 +442,7 @@ impl Query {
 
     /// Full-text search over titles, notes and quotes, best first, one hit per node with a
     /// highlighted snippet. Every word must occur; the last, from 3 letters, may be a prefix
-    /// ("border secur"). A word in more than 10 000 fields is ranked among its first 10 000
+    /// ("border secur"). A word in more than 5 000 fields is ranked among its first 5 000
     /// (in index order) only, so a common word answers as fast as a rare one.
     async fn search(
         &self,

@@ -514,6 +514,11 @@ async fn search_on_postgresql_finds_what_sqlite_finds() {
         "Uzbekistan chair",
         "2030",
         "secur",
+        // The last word as a prefix: on SQLite, the indexed words that start with it.
+        "transport corr",
+        "sovereig",
+        "Uzbekistan cha",
+        "20",
     ] {
         let (on_sqlite, on_postgres) = (
             hits(&sqlite.store, text).await,
