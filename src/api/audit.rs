@@ -17,6 +17,22 @@ pub enum ChangeOp {
     Update,
     /// The entity was deleted.
     Delete,
+    /// A large import (over 50 000 nodes and edges), logged as one entry: `entity` is
+    /// `import`, `after` holds the counts (`{"nodes": …, "edges": …}`), and the nodes and
+    /// edges it created have no `CREATE` entry of their own.
+    Import,
+}
+
+impl ChangeOp {
+    /// The operation of a change-log entry, as the store spells it.
+    pub fn from_log(op: &str) -> ChangeOp {
+        match op {
+            "create" => ChangeOp::Create,
+            "delete" => ChangeOp::Delete,
+            "import" => ChangeOp::Import,
+            _ => ChangeOp::Update,
+        }
+    }
 }
 
 /// One entry of the append-only change log.
@@ -28,13 +44,13 @@ pub struct Change {
     pub at: String,
     /// Who made it: the name of the token used, or `seed-load` for seed loads.
     pub actor: String,
-    /// Create, update or delete.
+    /// Create, update, delete, or a large import logged as one entry.
     pub op: ChangeOp,
-    /// The node id, or the edge id `<from>/<KIND>/<to>`.
+    /// The node id, the edge id `<from>/<KIND>/<to>`, or `import` for an `IMPORT`.
     pub entity: ID,
     /// The entity before the change (null for a creation).
     pub before: Option<Json<serde_json::Value>>,
-    /// The entity after the change (null for a deletion).
+    /// The entity after the change (null for a deletion); an `IMPORT`'s counts.
     pub after: Option<Json<serde_json::Value>>,
 }
 
@@ -44,11 +60,7 @@ impl From<LogEntry> for Change {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
-            op: match e.op.as_str() {
-                "create" => ChangeOp::Create,
-                "delete" => ChangeOp::Delete,
-                _ => ChangeOp::Update,
-            },
+            op: ChangeOp::from_log(&e.op),
             entity: ID(e.entity),
             before: e.before.map(Json),
             after: e.after.map(Json),

@@ -48,11 +48,7 @@ impl From<GraphChanged> for GraphChangedEvent {
             .zip(&g.entities)
             .map(|((&seq, &op), entity)| ChangedEntity {
                 seq,
-                op: match op {
-                    "create" => ChangeOp::Create,
-                    "delete" => ChangeOp::Delete,
-                    _ => ChangeOp::Update,
-                },
+                op: ChangeOp::from_log(op),
                 entity: ID(entity.clone()),
             })
             .collect();

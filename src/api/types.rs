@@ -224,7 +224,9 @@ macro_rules! node_object {
                 self.0.edges(direction, kinds.as_deref(), window)
             }
 
-            /// Every recorded change to this node, oldest first (the audit trail).
+            /// Every recorded change to this node, oldest first (the audit trail). A node
+            /// from a large import has no entry for its creation: `changes` lists the import
+            /// as one `IMPORT` entry.
             async fn history(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -483,7 +485,7 @@ node_object! {
     field(
         name = "history",
         ty = "Vec<super::audit::Change>",
-        desc = "Every recorded change to this node, oldest first (the audit trail).",
+        desc = "Every recorded change to this node, oldest first (the audit trail). A node from a large import has no entry for its creation: `changes` lists the import as one `IMPORT` entry.",
         arg(name = "first", ty = "Option<i32>")
     )
 )]

@@ -15,7 +15,7 @@ use crate::store::{self, Store, Tx, changes::LogEntry};
 
 /// At most this many log entries are patched into the snapshot; a larger change (a forced
 /// load, a bulk import) is read from the store whole instead.
-const PATCH_LIMIT: i64 = 50_000;
+const PATCH_LIMIT: i64 = store::changes::PATCHED_AT_MOST as i64;
 
 /// When the snapshot's overlay holds this many changes, it is folded into a new base.
 const COMPACT_AFTER: usize = 20_000;
@@ -25,6 +25,7 @@ fn op_name(op: &str) -> &'static str {
     match op {
         "create" => "create",
         "delete" => "delete",
+        "import" => "import",
         _ => "update",
     }
 }
@@ -39,6 +40,8 @@ fn patch(graph: &Graph, entries: &[LogEntry]) -> Option<Graph> {
     for entry in entries {
         let state = match (entry.op.as_str(), &entry.after) {
             ("delete", _) => None,
+            // A large import, logged as one entry without images: read whole.
+            ("import", _) => return None,
             (_, Some(image)) => Some(Entity::from_image(&entry.entity, image)?),
             (_, None) => return None,
         };

@@ -170,6 +170,85 @@ async fn a_cli_import_into_a_served_file_reaches_the_server() {
     );
 }
 
+/// The cursor of the log's last entry, paging through it as a client would.
+async fn last_change(app: &TestApp) -> String {
+    let mut after = Value::Null;
+    loop {
+        let (status, body) = app
+            .send(
+                None,
+                "query($after: String) { changes(first: 100, after: $after) {
+                    pageInfo { hasNextPage endCursor } } }",
+                json!({ "after": after }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let page = &body["data"]["changes"]["pageInfo"];
+        if !page["endCursor"].is_null() {
+            after = page["endCursor"].clone();
+        }
+        if page["hasNextPage"] == false {
+            return after.as_str().expect("a log with entries").to_owned();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_large_cli_import_is_logged_as_one_entry_and_the_server_reads_it_whole() {
+    let app = spawn_app().await;
+    let mut socket = subscribe(&app).await;
+    let before = last_change(&app).await;
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let files = dir.path().to_string_lossy();
+    // About 130 000 nodes and edges: more than a follower patches one by one.
+    cli(&app.db, &["generate", "--scale", "100k", "--out", &files]);
+    let stats: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("stats.json")).expect("stats.json"))
+            .expect("JSON");
+    let (nodes, edges) = (&stats["nodes"], &stats["edges"]);
+    let (nodes_csv, edges_csv) = (dir.path().join("nodes.csv"), dir.path().join("edges.csv"));
+    cli(
+        &app.db,
+        &[
+            "import",
+            "--nodes",
+            &nodes_csv.to_string_lossy(),
+            "--edges",
+            &edges_csv.to_string_lossy(),
+        ],
+    );
+
+    let lag = wait_for(&app.address, r#"{ node(id: "goal:0") { id } }"#, |b| {
+        b["data"]["node"]["id"] == "goal:0"
+    })
+    .await;
+    eprintln!("a large CLI import reached the server after {lag:?}");
+    let (_, body) = app
+        .send(
+            None,
+            "query($after: String) { changes(after: $after) {
+                edges { node { op entity actor before after } } } }",
+            json!({ "after": before }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["changes"]["edges"],
+        json!([{ "node": {
+            "op": "IMPORT", "entity": "import", "actor": "csv-import", "before": null,
+            "after": { "nodes": nodes, "edges": edges },
+        } }]),
+        "{body}"
+    );
+    let body = app
+        .query(r#"{ node(id: "goal:0") { history { op } } }"#)
+        .await;
+    assert_eq!(body["data"]["node"]["history"], json!([]), "{body}");
+    // Subscribers hear that entries were skipped, not each node.
+    let event = read(&mut socket).await;
+    let changed = &event["payload"]["data"]["graphChanged"];
+    assert_eq!(changed["missed"], 1, "{event}");
+}
+
 fn create(id: &str) -> Value {
     json!({ "query": format!(
         r#"mutation {{ createNode(input: {{ id: "{id}", title: "{id}",

@@ -1,9 +1,11 @@
 //! The PostgreSQL import: each chunk of nodes or edges goes in as a few arrays that `unnest`
 //! turns into rows (one statement, a handful of parameters, whatever the chunk's size), with
-//! its search rows and change-log entries written from the same arrays.
+//! its search rows and change-log entries written from the same arrays (or, for a large
+//! import, one `import` entry at the end).
 
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::Result;
+use crate::store::changes::{IMPORT_ENTITY, PATCHED_AT_MOST};
 use crate::store::{Conn, Store};
 
 /// Rows per statement.
@@ -29,6 +31,7 @@ pub(super) async fn write(
         .await?;
     unchanged_since_planned(plan, &taken, stored)?;
     let mut report = Reporter::new(progress, plan);
+    let logged_whole = plan.nodes.len() + plan.edges.len() > PATCHED_AT_MOST;
     for (chunk, ids) in plan.nodes.chunks(CHUNK).zip(plan.ids.chunks(CHUNK)) {
         let ids: Vec<&str> = ids[..chunk.len()].iter().map(String::as_str).collect();
         let kinds: Vec<&str> = chunk.iter().map(|n| n.kind.as_str()).collect();
@@ -56,20 +59,22 @@ pub(super) async fn write(
         .execute(&mut *conn)
         .await?;
         // The image `store::sync_corpus` logs for a node without citations.
-        sqlx::query(
-            "INSERT INTO change_log (actor, op, entity, after)
+        if !logged_whole {
+            sqlx::query(
+                "INSERT INTO change_log (actor, op, entity, after)
              SELECT $1, 'create', id,
                     json_build_object('id', id, 'title', title, 'note', NULL, 'date', NULL,
                                       'start', NULL, 'end', NULL, 'place', NULL,
                                       'format', NULL, 'citations', json_build_array())::text
              FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS row (id, title, n)
              ORDER BY n",
-        )
-        .bind(actor)
-        .bind(&ids)
-        .bind(&titles)
-        .execute(&mut *conn)
-        .await?;
+            )
+            .bind(actor)
+            .bind(&ids)
+            .bind(&titles)
+            .execute(&mut *conn)
+            .await?;
+        }
         report.add(chunk.len());
     }
     for chunk in plan.edges.chunks(CHUNK) {
@@ -96,23 +101,37 @@ pub(super) async fn write(
         .bind(&targets)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(
-            "INSERT INTO change_log (actor, op, entity, after)
+        if !logged_whole {
+            sqlx::query(
+                "INSERT INTO change_log (actor, op, entity, after)
              SELECT $1, 'create', id,
                     json_build_object('from', source, 'kind', kind, 'to', target, 'note', NULL,
                                       'citations', json_build_array())::text
              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
                  AS row (id, source, kind, target, n)
              ORDER BY n",
+            )
+            .bind(actor)
+            .bind(&ids)
+            .bind(&sources)
+            .bind(&kinds)
+            .bind(&targets)
+            .execute(&mut *conn)
+            .await?;
+        }
+        report.add(chunk.len());
+    }
+    if logged_whole {
+        sqlx::query(
+            "INSERT INTO change_log (actor, op, entity, after)
+             VALUES ($1, 'import', $2, json_build_object('nodes', $3::bigint, 'edges', $4::bigint)::text)",
         )
         .bind(actor)
-        .bind(&ids)
-        .bind(&sources)
-        .bind(&kinds)
-        .bind(&targets)
+        .bind(IMPORT_ENTITY)
+        .bind(plan.nodes.len() as i64)
+        .bind(plan.edges.len() as i64)
         .execute(&mut *conn)
         .await?;
-        report.add(chunk.len());
     }
     crate::store::changes::notify(tx.conn()?).await?;
     tx.commit().await?;

@@ -2,8 +2,8 @@
 //! one `BEGIN IMMEDIATE` transaction on its own connection to the file, single-row `INSERT`s
 //! from cached prepared statements, rows in the order of the tables' unique indexes, the
 //! secondary indexes dropped for a large import and built again once the rows are in (one
-//! sort instead of millions of random B-tree inserts); then the log and the search index
-//! filled set-wise from the rows just written.
+//! sort instead of millions of random B-tree inserts); then the search index and the log
+//! (an entry per row set-wise from the rows just written, or one for a large import).
 //!
 //! Why not sqlx here: each statement is a round trip to sqlx's worker thread, so rows had to
 //! go in multi-row `INSERT`s, and a multi-row statement makes SQLite keep a statement journal
@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::{Error, Result};
+use crate::store::changes::{IMPORT_ENTITY, PATCHED_AT_MOST};
 
 /// SQLite page cache for the import connection, in KiB. Rows arrive in index order, so the
 /// pages being written are few; `CREATE INDEX` sorts in this much memory and merges through
@@ -92,8 +93,15 @@ fn write_plan(
     // Worth it when the import at least doubles the tables (row ids count rows closely
     // enough: these tables are rarely deleted from).
     let rebuild = plan.nodes.len() + plan.edges.len() > (nodes_before + edges_before) as usize;
+    let logged_whole = plan.nodes.len() + plan.edges.len() > PATCHED_AT_MOST;
     let indexes = if rebuild {
-        drop_secondary_indexes(tx)?
+        // The log's own index grows by one entry when the import is logged whole.
+        let tables: &[&str] = if logged_whole {
+            &["nodes", "edges"]
+        } else {
+            &["nodes", "edges", "change_log"]
+        };
+        drop_secondary_indexes(tx, tables)?
     } else {
         Vec::new()
     };
@@ -134,6 +142,41 @@ fn write_plan(
         [index_before],
     )?;
     tracing::info!("import: search index written");
+    if logged_whole {
+        tx.execute(
+            "INSERT INTO change_log (at, actor, op, entity, after)
+             VALUES (?1, ?2, 'import', ?3, json_object('nodes', ?4, 'edges', ?5))",
+            params![
+                at,
+                actor,
+                IMPORT_ENTITY,
+                plan.nodes.len() as i64,
+                plan.edges.len() as i64
+            ],
+        )?;
+    } else {
+        log_each(tx, &at, actor, nodes_before, edges_before)?;
+    }
+    tracing::info!(whole = logged_whole, "import: change log written");
+    for (_, definition) in &indexes {
+        tx.execute_batch(definition)?;
+    }
+    if rebuild {
+        tracing::info!(indexes = indexes.len(), "import: indexes built");
+    }
+    report.finish();
+    Ok(())
+}
+
+/// Logs each node and edge inserted after the given row ids with its image, the one
+/// `store::sync_corpus` logs for a node or edge without citations.
+fn log_each(
+    tx: &Transaction<'_>,
+    at: &str,
+    actor: &str,
+    nodes_before: i64,
+    edges_before: i64,
+) -> rusqlite::Result<()> {
     // One commit, one time: every entry of the import carries it.
     tx.execute(
         "INSERT INTO change_log (at, actor, op, entity, after)
@@ -150,28 +193,25 @@ fn write_plan(
          FROM edges WHERE rowid > ?3 ORDER BY rowid",
         params![at, actor, edges_before],
     )?;
-    tracing::info!("import: change log written");
-    for (_, definition) in &indexes {
-        tx.execute_batch(definition)?;
-    }
-    if rebuild {
-        tracing::info!(indexes = indexes.len(), "import: indexes built");
-    }
-    report.finish();
     Ok(())
 }
 
-/// Drops the indexes of `nodes`, `edges` and `change_log` that migrations created (not the
-/// ones behind their primary keys and unique constraints) and returns them as `(name, CREATE statement)`,
-/// to be built again, from their own definitions, once the rows are in.
-fn drop_secondary_indexes(tx: &Transaction<'_>) -> rusqlite::Result<Vec<(String, String)>> {
+/// Drops the indexes of `tables` that migrations created (not the ones behind their primary
+/// keys and unique constraints) and returns them as `(name, CREATE statement)`, to be built
+/// again, from their own definitions, once the rows are in.
+fn drop_secondary_indexes(
+    tx: &Transaction<'_>,
+    tables: &[&str],
+) -> rusqlite::Result<Vec<(String, String)>> {
+    let tables = serde_json::to_string(tables).unwrap_or_else(|_| "[]".to_owned());
     let indexes = tx
         .prepare(
             "SELECT name, sql FROM sqlite_master
-             WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('nodes', 'edges', 'change_log')
+             WHERE type = 'index' AND sql IS NOT NULL
+               AND tbl_name IN (SELECT value FROM json_each(?1))
              ORDER BY name",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([tables], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
     for (name, _) in &indexes {
         tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
