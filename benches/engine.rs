@@ -275,7 +275,7 @@ fn engine_closure(graph: &Graph, n: NodeIx, depth: usize, up: bool) -> Vec<NodeI
         directed: true,
         max_depth: depth,
     };
-    traverse::closure(graph, n, &walk, up, &Budget::unlimited())
+    traverse::closure(graph, n, &walk, up, usize::MAX, &Budget::unlimited())
         .expect("no limit")
         .into_iter()
         .map(|(ix, _)| ix)

@@ -40,7 +40,7 @@ time_query() {
         "$(cut -d' ' -f1 <<<"$out")" "$(cut -d' ' -f3 <<<"$out")"
 }
 printf '%-44s %7s %7s %7s\n' query min median max
-for word in measure goal programme state mea m 102047; do
+for word in measure goal programme state mea the sec m 102047 "measure 102047"; do
     time_query "search \"$word\"" "{\"query\":\"{ search(text: \\\"$word\\\") { node { id } snippet } }\"}"
 done
 stats='{"query":"{ stats { nodes edges byKind { kind count } byYear { year active } } }"}'
@@ -61,3 +61,9 @@ time_query "dependencies($root, BOTH), whole" \
     "{\"query\":\"{ dependencies(id: \\\"$root\\\", direction: BOTH) { node { id } depth } }\"}"
 time_query "dependencies($root, BOTH, first: 1000)" \
     "{\"query\":\"{ dependencies(id: \\\"$root\\\", direction: BOTH, first: 1000) { node { id } depth } }\"}"
+time_query "node(goal:0) { history(first: 5) }" \
+    '{"query":"{ node(id: \"goal:0\") { history(first: 5) { seq op } } }"}'
+time_query "changes(first: 5)" '{"query":"{ changes(first: 5) { edges { node { seq op } } } }"}'
+time_query "changes(first: 5) { totalCount }" '{"query":"{ changes(first: 5) { totalCount } }"}'
+echo "change-log entries: $(curl -s -H 'content-type: application/json' "127.0.0.1:$port/graphql" \
+    -d '{"query":"{ changes(first: 1) { totalCount } }"}' | sed 's/.*"totalCount":\([0-9]*\).*/\1/')"

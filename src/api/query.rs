@@ -378,7 +378,7 @@ impl Query {
         let found = {
             let graph = graph.clone();
             work::run(ctx, move |budget| {
-                traverse::closure(&graph, start, &walk, outward, budget)
+                traverse::closure(&graph, start, &walk, outward, window.enough(), budget)
             })
             .await?
         };

@@ -51,7 +51,16 @@ impl Window {
         })
     }
 
-    /// The window of `items` (`what` names the list in the refusal).
+    /// How many items of the list, from its start, the window needs: `offset` and `first`,
+    /// or, without `first`, one more than the cap (enough to tell that the list is too long).
+    /// A list computed in order may stop there.
+    pub fn enough(&self) -> usize {
+        self.offset
+            .saturating_add(self.first.unwrap_or(self.cap.saturating_add(1)))
+    }
+
+    /// The window of `items`, which holds at least the first [`Window::enough`] items of the
+    /// list, or all of them (`what` names the list in the refusal).
     pub fn apply<T>(&self, items: Vec<T>, what: &str) -> Result<Vec<T>> {
         let rest = items.len().saturating_sub(self.offset);
         let take = match self.first {
@@ -60,8 +69,8 @@ impl Window {
                 return Err(coded(
                     Code::LimitExceeded,
                     format!(
-                        "{what} has {rest} items; at most {} in one answer: pass `first` (and \
-                         `offset` for the next ones), or narrow the question",
+                        "{what} has more than {} items, the most in one answer: pass `first` \
+                         (and `offset` for the next ones), or narrow the question",
                         self.cap
                     ),
                 ));
@@ -88,6 +97,13 @@ mod tests {
         let skipped = Window::checked(None, Some(2), 9).expect("window");
         assert_eq!(skipped.apply(items.clone(), "x").expect("fits").len(), 8);
         assert!(Window::checked(Some(10), None, 9).is_err());
+        // What a list computed in order needs: the window's end, or one past the cap.
+        assert_eq!(page.enough(), 12);
+        assert_eq!(small.enough(), 10);
+        assert_eq!(
+            small.apply(items[..small.enough()].to_vec(), "x").ok(),
+            None
+        );
         assert!(Window::checked(Some(-1), None, 9).is_err());
         assert!(Window::checked(None, Some(-1), 9).is_err());
     }

@@ -53,11 +53,12 @@ pub fn select(graph: &Graph, root: Option<NodeIx>, depth: usize) -> Vec<NodeIx> 
                 directed: false,
                 max_depth: depth,
             };
-            let mut nodes: Vec<NodeIx> = traverse::closure(graph, root, &walk, true, &no_limit())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(ix, _)| ix)
-                .collect();
+            let mut nodes: Vec<NodeIx> =
+                traverse::closure(graph, root, &walk, true, usize::MAX, &no_limit())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(ix, _)| ix)
+                    .collect();
             nodes.push(root);
             nodes.sort_by(|a, b| graph.get(*a).id.cmp(graph.get(*b).id));
             nodes

@@ -292,19 +292,33 @@ fn exact(
 /// by distance then id (the start itself excluded). `walk.directed` picks the direction:
 /// `outward` follows edges from source to target, otherwise against them. Every edge looked at
 /// is spent from `budget`.
+///
+/// The walk stops early once it holds `enough` nodes at distances it has finished: the list's
+/// first `enough` items are then exact, and the rest is cut (`usize::MAX` for all of it). A
+/// window of the list, or a check that it is too long, needs no more.
 pub fn closure(
     graph: &Graph,
     start: NodeIx,
     walk: &Walk,
     outward: bool,
+    enough: usize,
     budget: &Budget,
 ) -> Result<Vec<(NodeIx, usize)>, Exhausted> {
     let mut meter = budget.meter();
     let mut depth: HashMap<NodeIx, usize> = HashMap::from([(start, 0)]);
     let mut queue = VecDeque::from([start]);
     let mut out = Vec::new();
+    let mut level = 0;
     while let Some(n) = queue.pop_front() {
         let d = depth[&n];
+        // At the first node of a new distance, every node at that distance or nearer has been
+        // found (the queue is in distance order), and nothing farther: those sort first.
+        if d > level {
+            level = d;
+            if out.len() >= enough {
+                break;
+            }
+        }
         if d == walk.max_depth {
             continue;
         }
@@ -450,6 +464,31 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_closure_cut_short_stops_only_between_distances() {
+        // n0 reaches n1 and n2; n1 reaches n8 and n9, n2 reaches n3. Stopping in the middle of
+        // distance 1 would hold n8 and n9 before n3 was found, though n3 sorts first.
+        let goals = [true; 10];
+        let graph = build(&goals, &[(0, 1, 0), (0, 2, 0), (1, 8, 0), (1, 9, 0), (2, 3, 0)]);
+        let walk = Walk {
+            via: vec![EdgeKind::PartOf],
+            directed: true,
+            max_depth: usize::MAX,
+        };
+        let start = graph.lookup("goal:n0").expect("n0");
+        let ids = |enough| -> Vec<String> {
+            closure(&graph, start, &walk, true, enough, &Budget::unlimited())
+                .expect("no limit")
+                .into_iter()
+                .map(|(ix, _)| graph.get(ix).id.to_string())
+                .collect()
+        };
+        let whole = ["goal:n1", "goal:n2", "goal:n3", "goal:n8", "goal:n9"];
+        assert_eq!(ids(usize::MAX), whole);
+        assert_eq!(ids(3), whole);
+        assert_eq!(ids(2), ["goal:n1", "goal:n2"]);
+    }
+
     proptest! {
         #[test]
         fn shortest_path_has_the_naive_bfs_length((goals, edges) in arb_graph(), a in 0usize..10, b in 0usize..10, directed in any::<bool>()) {
@@ -503,15 +542,17 @@ mod tests {
         }
 
         #[test]
-        fn closure_matches_a_naive_bfs((goals, edges) in arb_graph(), a in 0usize..10, depth in 0usize..5) {
+        fn closure_matches_a_naive_bfs((goals, edges) in arb_graph(), a in 0usize..10, depth in 0usize..5, enough in 0usize..12) {
             let graph = build(&goals, &edges);
             let nodes = graph.nodes(None).to_vec();
             let a = nodes[a % nodes.len()];
             let walk = Walk { via: vec![EdgeKind::PartOf, EdgeKind::DependsOn], directed: true, max_depth: depth };
-            let found: HashMap<NodeIx, usize> = closure(&graph, a, &walk, true, &Budget::unlimited())
-                .expect("no limit")
-                .into_iter()
-                .collect();
+            let whole = closure(&graph, a, &walk, true, usize::MAX, &Budget::unlimited()).expect("no limit");
+            // Cut short, it is the start of the whole list, and at least `enough` long.
+            let cut = closure(&graph, a, &walk, true, enough, &Budget::unlimited()).expect("no limit");
+            prop_assert!(cut.len() >= enough.min(whole.len()));
+            prop_assert_eq!(&cut[..], &whole[..cut.len()]);
+            let found: HashMap<NodeIx, usize> = whole.into_iter().collect();
             let mut dist = HashMap::from([(a, 0usize)]);
             let mut queue = VecDeque::from([a]);
             while let Some(n) = queue.pop_front() {
