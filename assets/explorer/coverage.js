@@ -27,7 +27,7 @@ const PROGRAMMES = `query Programmes($after: String) {
 }`;
 const REPORT = `query Report {
   citationReport { asOf errors warnings findings { severity code subjectId message subject { id kind title } } }
-  stats { nodes edges byDocument { document { id title } nodes edges citations } }
+  stats { nodes edges byDocument(cited: true) { document { id title } nodes edges citations } }
 }`;
 
 /** Every item of the connection `field` answers, following its cursors. */

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::connection::{Connection, CursorType, Edge as ConnectionEdge, OpaqueCursor};
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject};
 
 use super::errors::{Code, coded};
 use super::query::NodeTotals;
@@ -143,16 +143,8 @@ pub async fn stats(ctx: &Context<'_>, graph: Arc<Graph>) -> Result<Stats> {
                 count,
             })
             .collect(),
-        by_document: raw
-            .by_document
-            .into_iter()
-            .map(|d| DocumentCount {
-                document: Node::new(graph.clone(), d.document),
-                nodes: d.nodes,
-                edges: d.edges,
-                citations: d.citations,
-            })
-            .collect(),
+        documents: raw.by_document,
+        graph: graph.clone(),
         by_year: raw
             .by_year
             .into_iter()
@@ -242,6 +234,7 @@ impl MatrixCell {
 
 /// The graph counted by kind, source document and year.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Stats {
     /// Nodes in all.
     nodes: usize,
@@ -251,10 +244,53 @@ pub struct Stats {
     by_kind: Vec<KindCount>,
     /// Edges per kind; every kind is listed.
     by_edge_kind: Vec<EdgeKindCount>,
-    /// Every document, ordered by id, with what cites it.
-    by_document: Vec<DocumentCount>,
+    /// Every document's counts, in id order; answered a window at a time (`byDocument`).
+    #[graphql(skip)]
+    documents: Vec<coverage::DocumentCount>,
+    /// The snapshot counted, for the documents' nodes.
+    #[graphql(skip)]
+    graph: Arc<Graph>,
     /// Every year from the earliest date in the graph to the latest, in order.
     by_year: Vec<YearCount>,
+}
+
+#[ComplexObject]
+impl Stats {
+    /// Every document, ordered by id, with what cites it. It grows with the graph: without
+    /// `first`, more documents than the server's list cap (10 000 by default) are refused
+    /// with LIMIT_EXCEEDED.
+    async fn by_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
+        #[graphql(desc = "Only the documents something cites.")] cited: Option<bool>,
+    ) -> Result<Vec<DocumentCount>> {
+        let window = super::window::Window::new(ctx, first, offset)?;
+        let listed: Vec<coverage::DocumentCount> = self
+            .documents
+            .iter()
+            .filter(|d| cited != Some(true) || d.citations > 0)
+            .take(window.enough())
+            .copied()
+            .collect();
+        Ok(window
+            .apply(listed, "byDocument")?
+            .into_iter()
+            .map(|d| DocumentCount {
+                document: Node::new(self.graph.clone(), d.document),
+                nodes: d.nodes,
+                edges: d.edges,
+                citations: d.citations,
+            })
+            .collect())
+    }
 }
 
 /// Nodes of one kind.

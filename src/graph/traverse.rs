@@ -469,7 +469,10 @@ mod tests {
         // n0 reaches n1 and n2; n1 reaches n8 and n9, n2 reaches n3. Stopping in the middle of
         // distance 1 would hold n8 and n9 before n3 was found, though n3 sorts first.
         let goals = [true; 10];
-        let graph = build(&goals, &[(0, 1, 0), (0, 2, 0), (1, 8, 0), (1, 9, 0), (2, 3, 0)]);
+        let graph = build(
+            &goals,
+            &[(0, 1, 0), (0, 2, 0), (1, 8, 0), (1, 9, 0), (2, 3, 0)],
+        );
         let walk = Walk {
             via: vec![EdgeKind::PartOf],
             directed: true,

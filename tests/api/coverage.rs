@@ -250,6 +250,14 @@ async fn stats_count_the_graph_by_kind_document_and_year() {
         .filter(|d| d["citations"].as_u64() > Some(0))
         .count();
     assert!(supporting >= 5, "{supporting}");
+    let cited = app
+        .query("{ stats { byDocument(cited: true) { document { id } citations } } }")
+        .await;
+    let cited = cited["data"]["stats"]["byDocument"]
+        .as_array()
+        .expect("cited documents");
+    assert_eq!(cited.len(), supporting, "{cited:?}");
+    assert!(cited.iter().all(|d| d["citations"].as_u64() > Some(0)));
     for d in documents {
         assert!(d["citations"].as_u64() >= d["nodes"].as_u64(), "{d}");
     }

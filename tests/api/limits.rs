@@ -146,7 +146,7 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
     // Each list as a query given its window arguments (GraphQL needs no commas between
     // arguments), and where the list is in the answer; each is longer than 5 on the seeds.
     type Case = (fn(&str) -> String, &'static str);
-    let cases: [Case; 5] = [
+    let cases: [Case; 6] = [
         (
             |w| {
                 format!(
@@ -182,6 +182,10 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
         (
             |w| format!("{{ citationReport {{ findings({w}) {{ code subjectId message }} }} }}"),
             "/data/citationReport/findings",
+        ),
+        (
+            |w| format!("{{ stats {{ byDocument({w}) {{ document {{ id }} citations }} }} }}"),
+            "/data/stats/byDocument",
         ),
     ];
     for (query, pointer) in cases {
