@@ -2,7 +2,7 @@
 //! dependency closures. Every answer is a list of edge handles, so callers can show the
 //! citations of each step.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Maps and sets keyed by node handles: foldhash (already used by hashbrown) hashes a `u32`
 /// several times faster than the default SipHash, which `implementers` paid on every goal.
@@ -141,8 +141,10 @@ pub fn shortest_path(
     }
     let mut meter = budget.meter();
     // parent[n] = (step, previous node) on the side that reached n.
-    let mut ahead: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(from, None)]);
-    let mut behind: HashMap<NodeIx, Option<(Step, NodeIx)>> = HashMap::from([(to, None)]);
+    let mut ahead: FastMap<NodeIx, Option<(Step, NodeIx)>> = FastMap::default();
+    let mut behind: FastMap<NodeIx, Option<(Step, NodeIx)>> = FastMap::default();
+    ahead.insert(from, None);
+    behind.insert(to, None);
     let (mut front_a, mut front_b) = (vec![from], vec![to]);
     let mut depth = 0;
     while depth < walk.max_depth && !front_a.is_empty() && !front_b.is_empty() {
@@ -186,8 +188,8 @@ pub fn shortest_path(
 
 /// Stitches the two half-walks that met at `m` into one walk from the start to the end.
 fn join(
-    ahead: &HashMap<NodeIx, Option<(Step, NodeIx)>>,
-    behind: &HashMap<NodeIx, Option<(Step, NodeIx)>>,
+    ahead: &FastMap<NodeIx, Option<(Step, NodeIx)>>,
+    behind: &FastMap<NodeIx, Option<(Step, NodeIx)>>,
     m: NodeIx,
 ) -> Vec<Step> {
     let mut first = Vec::new();
@@ -305,7 +307,8 @@ pub fn closure(
     budget: &Budget,
 ) -> Result<Vec<(NodeIx, usize)>, Exhausted> {
     let mut meter = budget.meter();
-    let mut depth: HashMap<NodeIx, usize> = HashMap::from([(start, 0)]);
+    let mut depth: FastMap<NodeIx, usize> = FastMap::default();
+    depth.insert(start, 0);
     let mut queue = VecDeque::from([start]);
     let mut out = Vec::new();
     let mut level = 0;
