@@ -4,6 +4,7 @@ use policygraph::corpus::Corpus;
 use policygraph::error::Error;
 use policygraph::state::load_seeds;
 use policygraph::store;
+use policygraph::store::changes::{self, LogFilter};
 use sqlx::AnyPool;
 
 use crate::helpers::{TestDb, seeds};
@@ -99,4 +100,95 @@ async fn the_change_log_refuses_updates_and_deletes() {
 
     assert!(update.is_err() && delete.is_err());
     assert!(change_log_len(&db.pool).await > 0);
+}
+
+/// A file migrated before the log could hold an `import` entry keeps its log through the
+/// migration that allows one (SQLite copies the log into a new table): every entry as it
+/// was, sequence numbers going on from the last, and the triggers that refuse edits.
+#[tokio::test]
+async fn the_change_log_survives_the_migration_that_allows_import_entries() {
+    use sqlx::Connection;
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let path = dir.path().join("before.db");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open");
+        let mut before = sqlx::migrate!("./migrations/sqlite");
+        before.migrations = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 20261205000003)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        before.run(&mut conn).await.expect("the earlier migrations");
+        for i in 0..3 {
+            sqlx::query(
+                "INSERT INTO change_log (at, actor, op, entity, after)
+                 VALUES ('2026-12-01T00:00:00.000Z', 'curator', 'create', $1, '{}')",
+            )
+            .bind(format!("goal:g{i}"))
+            .execute(&mut conn)
+            .await
+            .expect("an entry");
+        }
+        let refused = sqlx::query(
+            "INSERT INTO change_log (actor, op, entity) VALUES ('x', 'import', 'import')",
+        )
+        .execute(&mut conn)
+        .await;
+        assert!(refused.is_err(), "the old log refuses an import entry");
+        conn.close().await.expect("closed");
+    }
+
+    let store = store::connect(&path.to_string_lossy())
+        .await
+        .expect("the later migrations");
+    let (entries, _) = changes::read_log(&store, &LogFilter::default(), 10)
+        .await
+        .expect("the log");
+    let kept: Vec<(i64, &str, &str, &str)> = entries
+        .iter()
+        .map(|e| (e.seq, e.at.as_str(), e.actor.as_str(), e.entity.as_str()))
+        .collect();
+    let at = "2026-12-01T00:00:00.000Z";
+    assert_eq!(
+        kept,
+        [
+            (1, at, "curator", "goal:g0"),
+            (2, at, "curator", "goal:g1"),
+            (3, at, "curator", "goal:g2")
+        ]
+    );
+    let pool = store.sqlite().expect("SQLite");
+    let seq: i64 = sqlx::query_scalar(
+        "INSERT INTO change_log (actor, op, entity, after)
+         VALUES ('csv-import', 'import', 'import', '{}') RETURNING seq",
+    )
+    .fetch_one(pool)
+    .await
+    .expect("an import entry");
+    assert_eq!(seq, 4);
+    for edit in [
+        "UPDATE change_log SET actor = 'x'",
+        "DELETE FROM change_log",
+    ] {
+        let refused = sqlx::query(edit).execute(pool).await;
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("append-only")),
+            "{edit}"
+        );
+    }
+    let history = changes::read_log(
+        &store,
+        &LogFilter {
+            entity: Some("goal:g1"),
+            ..LogFilter::default()
+        },
+        10,
+    )
+    .await
+    .expect("a history")
+    .0;
+    assert_eq!(history.len(), 1, "{history:?}");
 }
