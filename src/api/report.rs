@@ -40,12 +40,42 @@ pub struct CitationReport {
     graph: Arc<Graph>,
 }
 
+/// How many findings of one code.
+#[derive(SimpleObject)]
+pub struct FindingCount {
+    /// The findings' code (`unverified-programme`, `cycle`, ...).
+    code: String,
+    /// Their severity.
+    severity: Severity,
+    /// How many.
+    count: usize,
+}
+
 #[ComplexObject]
 impl CitationReport {
+    /// The findings counted by code, errors first, then by code: what a summary shows
+    /// without fetching every finding (there were 516 238 at 10m edges).
+    async fn by_code(&self) -> Vec<FindingCount> {
+        let mut counts: Vec<FindingCount> = Vec::new();
+        for f in self.all.iter() {
+            match counts.iter_mut().find(|c| c.code == f.code) {
+                Some(c) => c.count += 1,
+                None => counts.push(FindingCount {
+                    code: f.code.to_owned(),
+                    severity: f.severity.into(),
+                    count: 1,
+                }),
+            }
+        }
+        counts.sort_by_key(|c| (c.severity != Severity::Error, c.code.clone()));
+        counts
+    }
+
     /// The findings, errors first, then by subject and code.
     async fn findings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only findings of this code (see `byCode`).")] code: Option<String>,
         #[graphql(
             desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
         )]
@@ -56,8 +86,19 @@ impl CitationReport {
         offset: Option<i32>,
     ) -> Result<Vec<Finding>> {
         let window = Window::new(ctx, first, offset)?;
+        let listed: Vec<usize> = match &code {
+            None => (0..self.all.len().min(window.enough())).collect(),
+            Some(code) => self
+                .all
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.code == code)
+                .map(|(i, _)| i)
+                .take(window.enough())
+                .collect(),
+        };
         Ok(window
-            .apply((0..self.all.len()).collect(), "the report")?
+            .apply(listed, "the report")?
             .into_iter()
             .map(|index| Finding {
                 graph: self.graph.clone(),

@@ -311,6 +311,65 @@ async fn the_citation_report_serves_the_same_findings_as_check() {
                 && s == "programme:border-security-2021-2025"),
         "{served:?}"
     );
+    // Counted by code, and listed by code: the same findings as the whole list.
+    let all = report["findings"].as_array().expect("findings");
+    let body = app
+        .query(
+            r#"{ citationReport(asOf: "2026-11-24") {
+                 byCode { code severity count }
+                 ended: findings(code: "ended-without-successor") { code subjectId }
+                 two: findings(code: "ended-without-successor", first: 2, offset: 1) { subjectId }
+               } }"#,
+        )
+        .await;
+    let by_code = body["data"]["citationReport"]["byCode"]
+        .as_array()
+        .expect("byCode");
+    let mut counted: Vec<(String, u64)> = by_code
+        .iter()
+        .map(|c| {
+            (
+                c["code"].as_str().expect("code").to_owned(),
+                c["count"].as_u64().expect("count"),
+            )
+        })
+        .collect();
+    let mut expected: Vec<(String, u64)> = Vec::new();
+    for f in all {
+        let code = f["code"].as_str().expect("code");
+        match expected.iter_mut().find(|(c, _)| c == code) {
+            Some((_, n)) => *n += 1,
+            None => expected.push((code.to_owned(), 1)),
+        }
+    }
+    counted.sort();
+    expected.sort();
+    assert_eq!(counted, expected, "{body}");
+    let ended: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["code"] == "ended-without-successor")
+        .collect();
+    let listed = body["data"]["citationReport"]["ended"]
+        .as_array()
+        .expect("by code");
+    assert_eq!(listed.len(), ended.len(), "{body}");
+    for (l, e) in listed.iter().zip(&ended) {
+        assert_eq!(l["subjectId"], e["subjectId"]);
+    }
+    let two = body["data"]["citationReport"]["two"]
+        .as_array()
+        .expect("window");
+    let window: Vec<&Value> = ended
+        .iter()
+        .skip(1)
+        .take(2)
+        .map(|f| &f["subjectId"])
+        .collect();
+    assert_eq!(
+        two.iter().map(|f| &f["subjectId"]).collect::<Vec<_>>(),
+        window
+    );
+
     let bad = app
         .query(r#"{ citationReport(asOf: "soon") { errors } }"#)
         .await;
