@@ -183,6 +183,52 @@ fn fifty_paths() -> String {
     format!("{{ {} }}", fields.join(" "))
 }
 
+/// Counting the report's findings, or finding one code's, reads every finding: aliases of
+/// them are charged to the request's work budget like walks of the graph.
+#[tokio::test]
+async fn aliases_of_the_report_s_counts_spend_the_work_budget() {
+    let sizes = spawn_app()
+        .await
+        .query("{ citationReport { errors warnings } stats { nodes edges } }")
+        .await;
+    let number = |pointer: &str| {
+        sizes
+            .pointer(pointer)
+            .and_then(Value::as_u64)
+            .expect("a count")
+    };
+    let findings = number("/data/citationReport/errors") + number("/data/citationReport/warnings");
+    let graph = number("/data/stats/nodes") + number("/data/stats/edges");
+    assert!(findings > 0, "{sizes}");
+    // Enough to judge the report once (it reads the graph) and count its findings twice.
+    let budget = graph + 2 * findings;
+    let app = spawn_app_config(Config {
+        limits: Limits {
+            max_work: budget,
+            ..Limits::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let warm = app.query("{ citationReport { errors } }").await;
+    assert!(warm["errors"].is_null(), "{warm}");
+    let aliases = budget / findings + 2;
+    for field in [
+        "byCode { count }",
+        r#"findings(code: "no-such-code", first: 1) { code }"#,
+    ] {
+        let single = app
+            .query(&format!("{{ citationReport {{ {field} }} }}"))
+            .await;
+        assert!(single["errors"].is_null(), "{field}: {single}");
+        let fields: Vec<String> = (0..aliases).map(|i| format!("a{i}: {field}")).collect();
+        let body = app
+            .query(&format!("{{ citationReport {{ {} }} }}", fields.join(" ")))
+            .await;
+        assert_eq!(first_error_code(&body), "LIMIT_EXCEEDED", "{field}: {body}");
+    }
+}
+
 #[tokio::test]
 async fn a_request_over_its_work_budget_is_refused_with_a_code() {
     let app = spawn_app_config(Config {
