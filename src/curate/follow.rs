@@ -25,7 +25,6 @@ fn op_name(op: &str) -> &'static str {
     match op {
         "create" => "create",
         "delete" => "delete",
-        "import" => "import",
         _ => "update",
     }
 }

@@ -2,9 +2,6 @@
 //! implementers a goal has, and the graph counted by kind, source document and year — what
 //! the CLI's matrix export, the API's `coverage`, `matrix` and `stats`, and the explorer's
 //! coverage view read, computed in one place.
-
-use std::collections::HashMap;
-
 use super::budget::{Budget, Exhausted};
 use super::timeline;
 use super::traverse;
@@ -126,7 +123,7 @@ pub struct Stats {
 /// details (no view of every edge, whose source is a search and whose ends are two id reads:
 /// that took 117 ms at 1m edges).
 pub fn stats(graph: &Graph) -> Stats {
-    // Documents in id order (the listing's), found by handle from a citation's id.
+    // Documents in id order (the listing's), found by a binary search for a citation's id.
     let mut by_document: Vec<DocumentCount> = graph
         .nodes(Some(NodeKind::Document))
         .iter()
@@ -137,18 +134,12 @@ pub fn stats(graph: &Graph) -> Stats {
             citations: 0,
         })
         .collect();
-    let position: HashMap<NodeIx, usize> = by_document
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.document, i))
-        .collect();
     let mut cite = |citations: &[crate::model::Citation], node: bool| {
         let mut seen: Vec<usize> = Vec::new();
         for c in citations {
-            let Some(&i) = graph
-                .lookup(c.document.as_str())
-                .and_then(|ix| position.get(&ix))
-            else {
+            let found = by_document
+                .binary_search_by(|d| graph.get(d.document).id.as_str().cmp(c.document.as_str()));
+            let Ok(i) = found else {
                 continue;
             };
             let count = &mut by_document[i];

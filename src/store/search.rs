@@ -185,12 +185,7 @@ impl Terms {
     fn fts5_any_last(&self, words: &[String]) -> String {
         let any: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
         let any = format!("({})", any.join(" OR "));
-        let rest = &self.words[..self.words.len().saturating_sub(1)];
-        rest.iter()
-            .map(|w| format!("\"{w}\""))
-            .chain([any])
-            .collect::<Vec<_>>()
-            .join(" AND ")
+        self.render(|w| format!("\"{w}\""), |_| any.clone(), " AND ")
     }
 
     /// As a PostgreSQL `tsquery` (for `to_tsquery('simple', …)`). Words are letters and

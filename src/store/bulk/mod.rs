@@ -54,6 +54,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Is the plan logged as one `import` entry rather than an entry per node and edge?
+    /// Above [`PATCHED_AT_MOST`](crate::store::changes::PATCHED_AT_MOST), where no follower
+    /// would patch them one by one.
+    fn logged_whole(&self) -> bool {
+        self.nodes.len() + self.edges.len() > crate::store::changes::PATCHED_AT_MOST
+    }
+
     /// Puts the nodes in id order and the edges in `(source, kind, target)` order, the order
     /// of the store's unique indexes, so inserts append to those B-trees instead of splitting
     /// pages all over them (at 10m edges, random order is several times slower). Equal ids

@@ -5,7 +5,7 @@
 
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::Result;
-use crate::store::changes::{IMPORT_ENTITY, PATCHED_AT_MOST};
+use crate::store::changes::IMPORT_ENTITY;
 use crate::store::{Conn, Store};
 
 /// Rows per statement.
@@ -31,7 +31,7 @@ pub(super) async fn write(
         .await?;
     unchanged_since_planned(plan, &taken, stored)?;
     let mut report = Reporter::new(progress, plan);
-    let logged_whole = plan.nodes.len() + plan.edges.len() > PATCHED_AT_MOST;
+    let logged_whole = plan.logged_whole();
     for (chunk, ids) in plan.nodes.chunks(CHUNK).zip(plan.ids.chunks(CHUNK)) {
         let ids: Vec<&str> = ids[..chunk.len()].iter().map(String::as_str).collect();
         let kinds: Vec<&str> = chunk.iter().map(|n| n.kind.as_str()).collect();

@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::{Error, Result};
-use crate::store::changes::{IMPORT_ENTITY, PATCHED_AT_MOST};
+use crate::store::changes::IMPORT_ENTITY;
 
 /// SQLite page cache for the import connection, in KiB. Rows arrive in index order, so the
 /// pages being written are few; `CREATE INDEX` sorts in this much memory and merges through
@@ -93,7 +93,7 @@ fn write_plan(
     // Worth it when the import at least doubles the tables (row ids count rows closely
     // enough: these tables are rarely deleted from).
     let rebuild = plan.nodes.len() + plan.edges.len() > (nodes_before + edges_before) as usize;
-    let logged_whole = plan.nodes.len() + plan.edges.len() > PATCHED_AT_MOST;
+    let logged_whole = plan.logged_whole();
     let indexes = if rebuild {
         // The log's own index grows by one entry when the import is logged whole.
         let tables: &[&str] = if logged_whole {
