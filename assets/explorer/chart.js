@@ -33,6 +33,13 @@ function shorten(text, max = 42) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** The titles of an entry's related nodes, `separator` between them, and how many more there are. */
+export function relatedText(entry, separator) {
+  const titles = entry.related.map((r) => r.title).join(separator);
+  const more = entry.relatedCount - entry.related.length;
+  return more > 0 ? `${titles}${separator}and ${more} more` : titles;
+}
+
 /**
  * The chart of `entries` (the `timeline` field's answer, with TimeSpan `start`/`end` and each
  * relation's `edge`) between the years `from` and `to`.
@@ -51,11 +58,11 @@ export function timelineChart(entries, from, to) {
     if (e.kind.startsWith('RELATION_') && e.edge && !relations.has(e.edge.id)) relations.set(e.edge.id, e);
   }
   for (const e of spans.values()) {
-    const covering = e.related.map((r) => r.title).join('; ');
+    const covering = relatedText(e, '; ');
     rows.push({
       label: covering || e.node.title,
       title: `${e.node.title}${covering ? ` — covered by ${covering}` : ''}: ${e.node.start || 'open'} to ${e.node.end || 'open'}`,
-      href: nodeHref(e.related.length === 1 ? e.related[0].id : e.node.id),
+      href: nodeHref(e.relatedCount === 1 ? e.related[0].id : e.node.id),
       start: e.node.start,
       end: e.node.end,
       kind: 'span',

@@ -2,12 +2,14 @@
 // bars, each a link to its node; and what is active in a given year.
 
 import { gql } from './graphql.js';
-import { timelineChart } from './chart.js';
+import { relatedText, timelineChart } from './chart.js';
 import { h, nodeHref, nodeLink } from './dom.js';
 
-const TIMELINE = `query Timeline($from: String!, $to: String!) {
+// A span of a large graph is covered by thousands of programmes: a few are named, then counted.
+const RELATED = 5;
+const TIMELINE = `query Timeline($from: String!, $to: String!, $related: Int!) {
   timeline(from: $from, to: $to) {
-    date kind node { id kind title ... on TimeSpan { start end } } related { id title }
+    date kind node { id kind title ... on TimeSpan { start end } } related(first: $related) { id title } relatedCount
     edge { id kind validFrom validTo from { title } to { title } }
   }
 }`;
@@ -50,7 +52,7 @@ export async function timelinePage(params) {
       h('ul', { class: 'plain', 'data-testid': 'active' }, data.nodes.nodes.map((n) => h('li', {}, nodeLink(n)))));
   }
 
-  const data = await gql(TIMELINE, { from: String(from), to: String(to) });
+  const data = await gql(TIMELINE, { from: String(from), to: String(to), related: RELATED });
   const years = [];
   for (let year = from; year <= to; year += 1) years.push(year);
   const byYear = new Map(years.map((y) => [y, []]));
@@ -67,7 +69,7 @@ export async function timelinePage(params) {
         ? h('ul', { class: 'plain' }, entries.map((e) => h('li', { class: `entry ${e.kind.toLowerCase()}`, 'data-kind': e.kind },
           h('span', { class: 'when' }, e.date), ' ', h('span', { class: 'kind' }, LABEL[e.kind] || e.kind), ' ',
           h('a', { href: nodeHref(e.node.id) }, e.node.title),
-          e.related.length ? h('span', { class: 'facts' }, ` (${e.related.map((r) => r.title).join(', ')})`) : null)))
+          e.related.length ? h('span', { class: 'facts' }, ` (${relatedText(e, ', ')})`) : null)))
         : h('p', { class: 'facts' }, 'nothing dated this year')));
   }
   body.append(h('h2', {}, 'Drawn'), h('div', { class: 'scroll' }, timelineChart(data.timeline, from, to)),

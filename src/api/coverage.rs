@@ -118,36 +118,39 @@ pub async fn matrix(
     Ok(connection(&graph, &page, rows))
 }
 
-/// The graph counted, in one pass over it.
+/// The graph counted, in one pass over it, once per snapshot.
 pub async fn stats(ctx: &Context<'_>, graph: Arc<Graph>) -> Result<Stats> {
-    let raw = {
-        let graph = graph.clone();
-        work::run_whole(ctx, &graph.clone(), move |_| Ok(coverage::stats(&graph))).await?
-    };
+    let counted = graph
+        .memo()
+        .stats()
+        .get_or_try_init(|| async {
+            let job = graph.clone();
+            work::run_whole(ctx, &graph, move |_| Ok(Arc::new(coverage::stats(&job)))).await
+        })
+        .await?
+        .clone();
     Ok(Stats {
-        nodes: raw.nodes,
-        edges: raw.edges,
-        by_kind: raw
+        nodes: counted.nodes,
+        edges: counted.edges,
+        by_kind: counted
             .by_kind
-            .into_iter()
-            .map(|(kind, count)| KindCount {
+            .iter()
+            .map(|&(kind, count)| KindCount {
                 kind: kind.into(),
                 count,
             })
             .collect(),
-        by_edge_kind: raw
+        by_edge_kind: counted
             .by_edge_kind
-            .into_iter()
-            .map(|(kind, count)| EdgeKindCount {
+            .iter()
+            .map(|&(kind, count)| EdgeKindCount {
                 kind: kind.into(),
                 count,
             })
             .collect(),
-        documents: raw.by_document,
-        graph: graph.clone(),
-        by_year: raw
+        by_year: counted
             .by_year
-            .into_iter()
+            .iter()
             .map(|y| YearCount {
                 year: y.year,
                 dated: y.dated,
@@ -156,6 +159,8 @@ pub async fn stats(ctx: &Context<'_>, graph: Arc<Graph>) -> Result<Stats> {
                 active: y.active,
             })
             .collect(),
+        counted,
+        graph,
     })
 }
 
@@ -244,9 +249,10 @@ pub struct Stats {
     by_kind: Vec<KindCount>,
     /// Edges per kind; every kind is listed.
     by_edge_kind: Vec<EdgeKindCount>,
-    /// Every document's counts, in id order; answered a window at a time (`byDocument`).
+    /// The counts, kept with the snapshot; every document's, in id order, answered a window
+    /// at a time (`byDocument`).
     #[graphql(skip)]
-    documents: Vec<coverage::DocumentCount>,
+    counted: Arc<coverage::Stats>,
     /// The snapshot counted, for the documents' nodes.
     #[graphql(skip)]
     graph: Arc<Graph>,
@@ -274,7 +280,8 @@ impl Stats {
     ) -> Result<Vec<DocumentCount>> {
         let window = super::window::Window::new(ctx, first, offset)?;
         let listed: Vec<coverage::DocumentCount> = self
-            .documents
+            .counted
+            .by_document
             .iter()
             .filter(|d| cited != Some(true) || d.citations > 0)
             .take(window.enough())

@@ -23,6 +23,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Positioned, Request, ServerError, ServerResult};
 
 use super::errors::Code;
+use super::window::AnswerItems;
 use crate::graph::budget::Budget;
 
 /// What the document checks refuse above.
@@ -36,6 +37,8 @@ pub struct DocumentLimits {
     pub max_work: u64,
     /// Time one request's graph work may take.
     pub max_time: Duration,
+    /// Longest list one answer may carry (the lists of one answer hold twice that in all).
+    pub max_list: usize,
 }
 
 impl DocumentLimits {
@@ -328,6 +331,9 @@ impl Extension for DocumentCheckRun {
         {
             request.data.insert(Arc::new(self.0.budget()));
         }
+        request
+            .data
+            .insert(Arc::new(AnswerItems::for_cap(self.0.max_list)));
         next.run(ctx, request).await
     }
 }

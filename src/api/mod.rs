@@ -113,6 +113,7 @@ impl Limits {
             max_selections: self.max_selections,
             max_work: self.max_work,
             max_time: self.max_time,
+            max_list: self.max_list,
         }
     }
 }

@@ -376,9 +376,9 @@ impl Query {
         };
         let outward = direction != DependencyDirection::Downstream;
         let found = {
-            let graph = graph.clone();
+            let (graph, enough) = (graph.clone(), window.enough());
             work::run(ctx, move |budget| {
-                traverse::closure(&graph, start, &walk, outward, window.enough(), budget)
+                traverse::closure(&graph, start, &walk, outward, enough, budget)
             })
             .await?
         };

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Enum, Object};
+use async_graphql::{Context, Enum, Object, Result};
 
 use super::types::{Citation, Edge, EdgeKind, Node};
+use super::window::Window;
 use crate::graph::traverse::{self, Implementer as RawImplementer};
 use crate::graph::{Graph, NodeIx};
 
@@ -249,13 +250,34 @@ impl TimelineEntry {
     }
 
     /// What was adopted at a summit, the programmes covering a span, or the target of a
-    /// dated relation.
-    async fn related(&self) -> Vec<Node> {
-        self.entry
-            .related
-            .iter()
-            .map(|&ix| Node::new(self.graph.clone(), ix))
-            .collect()
+    /// dated relation; in id order. A span of a large graph is covered by thousands: take
+    /// the first few with `first`, and `relatedCount` for how many there are (the lists of
+    /// one answer hold twice the list cap in all, 20 000 by default).
+    #[graphql(complexity = "first.map_or(20, |f| f.max(0) as usize) * child_complexity")]
+    async fn related(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "At most this many items (at most the server's list cap, 10 000 by default). Without it, a list longer than the cap is refused with LIMIT_EXCEEDED."
+        )]
+        first: Option<i32>,
+        #[graphql(
+            desc = "Items to skip first, in the list's order (0 when omitted): with `first`, pages through a long list."
+        )]
+        offset: Option<i32>,
+    ) -> Result<Vec<Node>> {
+        let window = Window::new(ctx, first, offset)?;
+        let enough = self.entry.related.iter().copied().take(window.enough());
+        Ok(window
+            .apply(enough.collect(), "the related nodes")?
+            .into_iter()
+            .map(|ix| Node::new(self.graph.clone(), ix))
+            .collect())
+    }
+
+    /// How many nodes `related` lists in all.
+    async fn related_count(&self) -> usize {
+        self.entry.related.len()
     }
 
     /// The dated relation of a RELATION_* entry, with its validity and quotes; null otherwise.

@@ -165,7 +165,7 @@ impl NodeRef {
             .collect();
         let what = format!("the node's {kind} neighbours (page them with `edges`)");
         let mut out = super::window::Window::new(ctx, None, None)?.apply(found, &what)?;
-        out.sort_by(|a, b| self.graph.get(*a).id.cmp(self.graph.get(*b).id));
+        self.graph.sort_by_id(&mut out);
         Ok(out
             .into_iter()
             .map(|ix| Node::new(self.graph.clone(), ix))

@@ -3,18 +3,67 @@
 //! at a time: `offset` items skipped, then at most `first`. Without `first`, a list longer
 //! than the server's `maxList` is refused with `LIMIT_EXCEEDED` rather than sent whole, so no
 //! single answer runs to megabytes; its order is stable, so windows page through it.
+//!
+//! Lists nest (a timeline's entries, each with the programmes covering its span), so each
+//! within the cap could still multiply into megabytes: the lists of one answer together hold
+//! at most [`ANSWER_ITEMS_PER_CAP`] times the cap ([`AnswerItems`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_graphql::{Context, Result};
 
 use super::Limits;
 use super::errors::{Code, coded, internal};
 
+/// How many times the list cap the lists of one answer may hold in all.
+pub const ANSWER_ITEMS_PER_CAP: usize = 2;
+
+/// Items the lists of one answer may still carry, shared by its fields (request data).
+#[derive(Debug)]
+pub struct AnswerItems {
+    left: AtomicUsize,
+    most: usize,
+}
+
+impl AnswerItems {
+    /// The allowance of one answer on a server whose list cap is `cap`.
+    pub fn for_cap(cap: usize) -> AnswerItems {
+        let most = cap.saturating_mul(ANSWER_ITEMS_PER_CAP);
+        AnswerItems {
+            left: AtomicUsize::new(most),
+            most,
+        }
+    }
+
+    /// Takes `items` of the allowance; refused (`LIMIT_EXCEEDED`) when fewer are left.
+    fn take(&self, items: usize) -> Result<()> {
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(items)
+            })
+            .map(|_| ())
+            .map_err(|_| {
+                coded(
+                    Code::LimitExceeded,
+                    format!(
+                        "the lists of this answer hold more than {} items in all, the most in \
+                         one answer: pass a smaller `first` to the lists inside other lists",
+                        self.most
+                    ),
+                )
+            })
+    }
+}
+
 /// The part of a list one answer carries.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Window {
     first: Option<usize>,
     offset: usize,
     cap: usize,
+    /// The answer's allowance, when the request has one (the schema's extension sets it).
+    answer: Option<Arc<AnswerItems>>,
 }
 
 impl Window {
@@ -24,7 +73,9 @@ impl Window {
             .data::<Limits>()
             .map_err(|e| internal(e.message))?
             .max_list;
-        Window::checked(first, offset, cap)
+        let mut window = Window::checked(first, offset, cap)?;
+        window.answer = ctx.data_opt::<Arc<AnswerItems>>().cloned();
+        Ok(window)
     }
 
     fn checked(first: Option<i32>, offset: Option<i32>, cap: usize) -> Result<Window> {
@@ -48,6 +99,7 @@ impl Window {
             first,
             offset: count("offset", offset)?.unwrap_or(0),
             cap,
+            answer: None,
         })
     }
 
@@ -77,6 +129,9 @@ impl Window {
             }
             None => rest,
         };
+        if let Some(answer) = &self.answer {
+            answer.take(take)?;
+        }
         Ok(items.into_iter().skip(self.offset).take(take).collect())
     }
 }
@@ -106,5 +161,32 @@ mod tests {
         );
         assert!(Window::checked(Some(-1), None, 9).is_err());
         assert!(Window::checked(None, Some(-1), 9).is_err());
+    }
+
+    #[test]
+    fn the_lists_of_one_answer_share_an_allowance_of_twice_the_cap() {
+        let answer = Arc::new(AnswerItems::for_cap(4));
+        let window = Window {
+            answer: Some(answer.clone()),
+            ..Window::checked(None, None, 4).expect("window")
+        };
+        let items: Vec<u32> = (0..4).collect();
+        assert_eq!(window.apply(items.clone(), "x").expect("4 of 8").len(), 4);
+        assert_eq!(
+            window
+                .apply(items[..3].to_vec(), "x")
+                .expect("7 of 8")
+                .len(),
+            3
+        );
+        assert!(window.apply(items[..2].to_vec(), "x").is_err(), "9 of 8");
+        // A refused list takes nothing: one item is still left.
+        assert_eq!(
+            window
+                .apply(items[..1].to_vec(), "x")
+                .expect("8 of 8")
+                .len(),
+            1
+        );
     }
 }

@@ -60,7 +60,7 @@ pub fn select(graph: &Graph, root: Option<NodeIx>, depth: usize) -> Vec<NodeIx> 
                     .map(|(ix, _)| ix)
                     .collect();
             nodes.push(root);
-            nodes.sort_by(|a, b| graph.get(*a).id.cmp(graph.get(*b).id));
+            graph.sort_by_id(&mut nodes);
             nodes
         }
     }

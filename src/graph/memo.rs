@@ -1,5 +1,6 @@
 //! Answers computed once per snapshot. A snapshot never changes, so what is derived from the
-//! whole of it (the citation report, a minute of work at a million edges) can be kept beside
+//! whole of it (the citation report, a minute of work at a million edges; the counts of
+//! `stats`) can be kept beside
 //! it and served again until the next snapshot replaces it. A copy of a snapshot is the start
 //! of a different one (`apply` clones, then changes), so cloning gives an empty memo; `apply`
 //! then carries each computed report into it (`graph::report`).
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
+use super::coverage::Stats;
 use super::report::Findings;
 use crate::model::PartialDate;
 
@@ -22,6 +24,7 @@ pub type Report = Arc<OnceCell<Findings>>;
 #[derive(Debug, Default)]
 pub struct Memo {
     reports: Mutex<Vec<(PartialDate, Report)>>,
+    stats: OnceCell<Arc<Stats>>,
 }
 
 impl Clone for Memo {
@@ -53,6 +56,12 @@ impl Memo {
             reports.remove(0);
         }
         reports.push((date, Arc::new(OnceCell::new_with(Some(findings)))));
+    }
+
+    /// The slot of the snapshot's counts (`graph::coverage::stats`): empty until the first
+    /// request that needs them fills it; a dashboard polling them costs nothing after.
+    pub fn stats(&self) -> &OnceCell<Arc<Stats>> {
+        &self.stats
     }
 
     /// The slot of the report as of `date` (empty until someone fills it). The oldest date is

@@ -3,6 +3,8 @@
 //! Dates have the precision the sources give, so every comparison is on ranges: a date "2024-10"
 //! lies in a period when any day of October 2024 does.
 
+use std::sync::Arc;
+
 use super::{EdgeIx, Graph, NodeIx, Way};
 use crate::model::{EdgeKind, NodeKind, PartialDate, overlaps};
 
@@ -36,9 +38,10 @@ pub struct Entry {
     pub kind: EntryKind,
     /// The summit, dated node or time span.
     pub node: NodeIx,
-    /// Related nodes: what was adopted at a summit, the programmes covering a span, or the
-    /// target of a dated relation.
-    pub related: Vec<NodeIx>,
+    /// Related nodes, in id order: what was adopted at a summit, the programmes covering a
+    /// span (shared by the span's entries: at 1m edges a span has 10 000), or the target of
+    /// a dated relation.
+    pub related: Arc<[NodeIx]>,
     /// The dated relation, for the `Relation*` kinds (`node` is its source).
     pub edge: Option<EdgeIx>,
 }
@@ -48,83 +51,74 @@ fn within(date: PartialDate, from: PartialDate, to: PartialDate) -> bool {
     date.latest() >= from.earliest() && date.earliest() <= to.latest()
 }
 
-fn sorted(graph: &Graph, mut nodes: Vec<NodeIx>) -> Vec<NodeIx> {
-    nodes.sort_by(|a, b| graph.get(*a).id.cmp(graph.get(*b).id));
+/// The nodes an edge of `kind` leads from into `ix`, in id order.
+fn sources(graph: &Graph, ix: NodeIx, kind: EdgeKind) -> Arc<[NodeIx]> {
+    let mut nodes: Vec<NodeIx> = graph
+        .edges(ix, Way::Incoming)
+        .filter(|&(e, _)| graph.edge_kind(e) == kind)
+        .map(|(_, n)| n)
+        .collect();
+    graph.sort_by_id(&mut nodes);
     nodes.dedup();
-    nodes
+    nodes.into()
 }
 
 /// Summits, dated documents and programmes, time spans starting, ending or running in
 /// `[from, to]`, and dated relations starting, ending or holding in it; ordered by date
 /// (undated running spans first), then kind, then id.
+///
+/// Visits the time spans, the nodes with details (only they have dates) and the dated
+/// relations, not every node.
 pub fn timeline(graph: &Graph, from: PartialDate, to: PartialDate) -> Vec<Entry> {
     let mut out = Vec::new();
-    for &ix in graph.nodes(None).iter() {
+    for &ix in graph.nodes(Some(NodeKind::TimeSpan)).iter() {
         let node = graph.get(ix);
-        match node.kind() {
-            NodeKind::TimeSpan => {
-                if !overlaps(node.start(), node.end(), from, to) {
-                    continue;
-                }
-                let related: Vec<NodeIx> = graph
-                    .edges(ix, Way::Incoming)
-                    .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
-                    .map(|(_, n)| n)
-                    .collect();
-                let related = sorted(graph, related);
-                let starts = node.start().filter(|&s| within(s, from, to));
-                let ends = node.end().filter(|&e| within(e, from, to));
-                if let Some(s) = starts {
-                    out.push(Entry {
-                        date: Some(s),
-                        kind: EntryKind::SpanStarts,
-                        node: ix,
-                        related: related.clone(),
-                        edge: None,
-                    });
-                }
-                if let Some(e) = ends {
-                    out.push(Entry {
-                        date: Some(e),
-                        kind: EntryKind::SpanEnds,
-                        node: ix,
-                        related: related.clone(),
-                        edge: None,
-                    });
-                }
-                if starts.is_none() && ends.is_none() {
-                    out.push(Entry {
-                        date: node.start(),
-                        kind: EntryKind::SpanRuns,
-                        node: ix,
-                        related,
-                        edge: None,
-                    });
-                }
-            }
-            kind => {
-                let Some(date) = node.date().filter(|&d| within(d, from, to)) else {
-                    continue;
-                };
-                let (entry_kind, related) = if kind == NodeKind::Summit {
-                    let adopted: Vec<NodeIx> = graph
-                        .edges(ix, Way::Incoming)
-                        .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::AdoptedAt)
-                        .map(|(_, n)| n)
-                        .collect();
-                    (EntryKind::Summit, sorted(graph, adopted))
-                } else {
-                    (EntryKind::Dated, Vec::new())
-                };
-                out.push(Entry {
-                    date: Some(date),
-                    kind: entry_kind,
-                    node: ix,
-                    related,
-                    edge: None,
-                });
-            }
+        if !overlaps(node.start(), node.end(), from, to) {
+            continue;
         }
+        let related = sources(graph, ix, EdgeKind::Covers);
+        let starts = node.start().filter(|&s| within(s, from, to));
+        let ends = node.end().filter(|&e| within(e, from, to));
+        let mut push = |date, kind| {
+            out.push(Entry {
+                date,
+                kind,
+                node: ix,
+                related: related.clone(),
+                edge: None,
+            })
+        };
+        if let Some(s) = starts {
+            push(Some(s), EntryKind::SpanStarts);
+        }
+        if let Some(e) = ends {
+            push(Some(e), EntryKind::SpanEnds);
+        }
+        if starts.is_none() && ends.is_none() {
+            push(node.start(), EntryKind::SpanRuns);
+        }
+    }
+    for ix in graph.detailed_nodes() {
+        let node = graph.get(ix);
+        let kind = node.kind();
+        if kind == NodeKind::TimeSpan {
+            continue;
+        }
+        let Some(date) = node.date().filter(|&d| within(d, from, to)) else {
+            continue;
+        };
+        let (entry_kind, related) = if kind == NodeKind::Summit {
+            (EntryKind::Summit, sources(graph, ix, EdgeKind::AdoptedAt))
+        } else {
+            (EntryKind::Dated, Arc::from([]))
+        };
+        out.push(Entry {
+            date: Some(date),
+            kind: entry_kind,
+            node: ix,
+            related,
+            edge: None,
+        });
     }
     relations(graph, from, to, &mut out);
     out.sort_by(|a, b| {
@@ -149,7 +143,7 @@ fn relations(graph: &Graph, from: PartialDate, to: PartialDate, out: &mut Vec<En
                 date,
                 kind,
                 node: source,
-                related: vec![target],
+                related: Arc::from([target]),
                 edge: Some(e),
             })
         };

@@ -509,7 +509,8 @@ async fn the_timeline_of_december_2020_shows_the_summit_with_what_it_adopted() {
     let app = spawn_app().await;
     let body = app
         .query(
-            r#"{ timeline(from: "2020-12", to: "2020-12") { date kind node { id } related { id } } }"#,
+            r#"{ timeline(from: "2020-12", to: "2020-12") { date kind node { id } related { id } relatedCount
+                 firstTwo: related(first: 2) { id } } }"#,
         )
         .await;
     let entries = body["data"]["timeline"]
@@ -528,6 +529,12 @@ async fn the_timeline_of_december_2020_shows_the_summit_with_what_it_adopted() {
             .contains(&json!({ "id": "programme:border-security-2021-2025" })),
         "{summit}"
     );
+    // The count is the whole list's, and a window is its head, in id order.
+    let related = summit["related"].as_array().expect("related");
+    assert_eq!(summit["relatedCount"], related.len(), "{summit}");
+    assert_eq!(summit["firstTwo"].as_array(), Some(&related[..2].to_vec()));
+    let ids: Vec<&str> = related.iter().filter_map(|r| r["id"].as_str()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     let ending = app
         .query(r#"{ timeline(from: "2025", to: "2025") { kind node { id } } }"#)
         .await;

@@ -133,6 +133,55 @@ async fn a_small_batch_is_answered_in_order() {
 }
 
 #[tokio::test]
+async fn the_lists_of_one_answer_hold_twice_the_cap_in_all() {
+    let cap = 5;
+    let app = crate::helpers::spawn_app_config(crate::helpers::Config {
+        limits: policygraph::api::Limits {
+            max_list: cap,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
+    let list = |alias: &str| {
+        format!(
+            r#"{alias}: implementers(goal: "goal:russia-cis-chairmanship-2024" first: {cap}) {{ node {{ id }} }} "#
+        )
+    };
+    // Two full windows fit; a third does not, though each is within the cap.
+    let two = app
+        .query(&format!("{{ {} {} }}", list("a"), list("b")))
+        .await;
+    assert!(two["errors"].is_null(), "{two}");
+    assert_eq!(two["data"]["b"].as_array().map(Vec::len), Some(cap));
+    let three = app
+        .query(&format!("{{ {} {} {} }}", list("a"), list("b"), list("c")))
+        .await;
+    assert_eq!(first_error_code(&three), "LIMIT_EXCEEDED", "{three}");
+    assert!(
+        three["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("in all")),
+        "{three}"
+    );
+    // Nested lists count too. The day's entries: two spans covered by one programme and by
+    // four, then the summit, which adopted 13.
+    let nested = |entries: usize| {
+        format!(
+            r#"{{ timeline(from: "2020-12-18" to: "2020-12-18" first: {entries}) {{ related(first: 5) {{ id }} }} }}"#
+        )
+    };
+    let body = app.query(&nested(2)).await;
+    assert!(body["errors"].is_null(), "2 + 1 + 4 items: {body}");
+    let body = app.query(&nested(3)).await;
+    assert_eq!(
+        first_error_code(&body),
+        "LIMIT_EXCEEDED",
+        "3 + 1 + 4 + 5 items: {body}"
+    );
+}
+
+#[tokio::test]
 async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset() {
     let cap = 5;
     let app = crate::helpers::spawn_app_config(crate::helpers::Config {
@@ -146,7 +195,7 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
     // Each list as a query given its window arguments (GraphQL needs no commas between
     // arguments), and where the list is in the answer; each is longer than 5 on the seeds.
     type Case = (fn(&str) -> String, &'static str);
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         (
             |w| {
                 format!(
@@ -170,6 +219,15 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
                 )
             },
             "/data/timeline",
+        ),
+        (
+            // The third entry of that day is the summit, which adopted 13 documents.
+            |w| {
+                format!(
+                    r#"{{ timeline(from: "2020-12-18" to: "2020-12-18" offset: 2 first: 1) {{ kind relatedCount related({w}) {{ id }} }} }}"#
+                )
+            },
+            "/data/timeline/0/related",
         ),
         (
             |w| {
