@@ -57,7 +57,15 @@ fn filter_clause(filter: &LogFilter<'_>) -> String {
         param
     };
     if filter.since.is_some() {
-        conditions.push(format!("at >= ${}", next()));
+        // Times never decrease along the log (`Backend::log_time_sql`): the entries since a
+        // time are the ones from the first at or after it, found in `change_log_by_at`, on.
+        let since = next();
+        conditions.push(format!(
+            "seq >= coalesce((SELECT seq FROM change_log WHERE at >= ${since}
+                              ORDER BY at, seq LIMIT 1), {})
+             AND at >= ${since}",
+            i64::MAX
+        ));
     }
     if filter.after_seq.is_some() {
         conditions.push(format!("seq > ${}", next()));

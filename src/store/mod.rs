@@ -86,6 +86,25 @@ impl Backend {
         }
     }
 
+    /// SQL for the time of a new change-log entry: now, or the last entry's time when the
+    /// clock is behind it. Writers take turns (the write lock), so times never decrease along
+    /// the log, and `changes(since:)` finds its first entry in `change_log_by_at` instead of
+    /// reading every entry before it.
+    pub(crate) fn log_time_sql(self) -> &'static str {
+        match self {
+            Backend::Sqlite => {
+                "max(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+                     coalesce((SELECT at FROM change_log ORDER BY seq DESC LIMIT 1), ''))"
+            }
+            Backend::Postgres => {
+                "GREATEST(to_char(clock_timestamp() AT TIME ZONE 'UTC',
+                                  'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') COLLATE \"C\",
+                          COALESCE((SELECT at FROM change_log ORDER BY seq DESC LIMIT 1), '')
+                              COLLATE \"C\")"
+            }
+        }
+    }
+
     /// SQL for the current UTC time as ISO 8601 text with milliseconds, the store's format.
     fn now_sql(self) -> &'static str {
         match self {

@@ -185,21 +185,23 @@ async fn write_changes_on(conn: &mut Conn, changes: &[Change], actor: &str) -> R
     }
     super::search::update(conn, changes).await?;
     let mut seqs = Vec::with_capacity(changes.len());
+    let log = format!(
+        "INSERT INTO change_log (at, actor, op, entity, before, after)
+         VALUES ({}, $1, $2, $3, $4, $5)
+         RETURNING seq",
+        conn.backend().log_time_sql()
+    );
     for change in changes {
         let image = |e: &Option<Entity>| e.as_ref().map(|e| e.image().to_string());
         let seq: i64 = on_conn!(&mut *conn, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO change_log (actor, op, entity, before, after)
-                 VALUES ($1, $2, $3, $4, $5)
-                 RETURNING seq",
-            )
-            .bind(actor)
-            .bind(change.op().as_str())
-            .bind(&change.id)
-            .bind(image(&change.before))
-            .bind(image(&change.after))
-            .fetch_one(&mut *c)
-            .await?
+            sqlx::query_scalar(&log)
+                .bind(actor)
+                .bind(change.op().as_str())
+                .bind(&change.id)
+                .bind(image(&change.before))
+                .bind(image(&change.after))
+                .fetch_one(&mut *c)
+                .await?
         });
         seqs.push(seq);
     }

@@ -192,3 +192,64 @@ async fn the_change_log_survives_the_migration_that_allows_import_entries() {
     .0;
     assert_eq!(history.len(), 1, "{history:?}");
 }
+
+/// Entry times never decrease along the log, even when the clock is behind the last entry,
+/// so `changes(since:)` can start at the first entry at or after a time and read on.
+#[tokio::test]
+async fn log_times_never_decrease_so_since_reads_on_from_the_first_entry_at_it() {
+    let db = TestDb::new().await;
+    let loaded = load_seeds(&db.store, &seeds()).await.expect("load");
+    // An entry from a clock far ahead of this one (set back since, or another machine's).
+    sqlx::query(
+        "INSERT INTO change_log (at, actor, op, entity)
+         VALUES ('2999-01-01T00:00:00.000Z', 'ahead', 'delete', 'goal:long-gone')",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("insert");
+    store::sync_corpus(
+        &db.store,
+        &Corpus::default(),
+        "test",
+        store::Curated::Discard,
+    )
+    .await
+    .expect("sync");
+
+    let times: Vec<String> = sqlx::query_scalar("SELECT at FROM change_log ORDER BY seq")
+        .fetch_all(&db.pool)
+        .await
+        .expect("times");
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // The deletions after the entry from ahead carry its time, not the clock's.
+    let ahead = times.len() - loaded.created;
+    assert!(ahead > 1, "{ahead}");
+    let since = |time: &'static str| LogFilter {
+        since: Some(time),
+        ..LogFilter::default()
+    };
+    let (entries, more) = changes::read_log(&db.store, &since("2999-01-01"), 1_000_000)
+        .await
+        .expect("read");
+    assert!(!more);
+    assert_eq!(entries.len(), ahead);
+    assert_eq!(entries[0].entity, "goal:long-gone");
+    assert!(entries[1..].iter().all(|e| e.actor == "test"));
+    assert_eq!(
+        changes::count_log(&db.store, &since("2999-01-01"))
+            .await
+            .expect("count"),
+        ahead as i64
+    );
+    // Since a time after every entry: none; since one before all: every one.
+    let (none, _) = changes::read_log(&db.store, &since("3000-01-01"), 10)
+        .await
+        .expect("read");
+    assert!(none.is_empty());
+    assert_eq!(
+        changes::count_log(&db.store, &since("2000-01-01"))
+            .await
+            .expect("count"),
+        times.len() as i64
+    );
+}

@@ -6,7 +6,7 @@
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::Result;
 use crate::store::changes::IMPORT_ENTITY;
-use crate::store::{Conn, Store};
+use crate::store::{Backend, Conn, Store};
 
 /// Rows per statement.
 const CHUNK: usize = 10_000;
@@ -32,6 +32,10 @@ pub(super) async fn write(
     unchanged_since_planned(plan, &taken, stored)?;
     let mut report = Reporter::new(progress, plan);
     let logged_whole = plan.logged_whole();
+    // One commit, one time: every entry of the import carries it.
+    let at: String = sqlx::query_scalar(&format!("SELECT {}", Backend::Postgres.log_time_sql()))
+        .fetch_one(&mut *conn)
+        .await?;
     for (chunk, ids) in plan.nodes.chunks(CHUNK).zip(plan.ids.chunks(CHUNK)) {
         let ids: Vec<&str> = ids[..chunk.len()].iter().map(String::as_str).collect();
         let kinds: Vec<&str> = chunk.iter().map(|n| n.kind.as_str()).collect();
@@ -61,8 +65,8 @@ pub(super) async fn write(
         // The image `store::sync_corpus` logs for a node without citations.
         if !logged_whole {
             sqlx::query(
-                "INSERT INTO change_log (actor, op, entity, after)
-             SELECT $1, 'create', id,
+                "INSERT INTO change_log (at, actor, op, entity, after)
+             SELECT $4, $1, 'create', id,
                     json_build_object('id', id, 'title', title, 'note', NULL, 'date', NULL,
                                       'start', NULL, 'end', NULL, 'place', NULL,
                                       'format', NULL, 'citations', json_build_array())::text
@@ -72,6 +76,7 @@ pub(super) async fn write(
             .bind(actor)
             .bind(&ids)
             .bind(&titles)
+            .bind(&at)
             .execute(&mut *conn)
             .await?;
         }
@@ -103,8 +108,8 @@ pub(super) async fn write(
         .await?;
         if !logged_whole {
             sqlx::query(
-                "INSERT INTO change_log (actor, op, entity, after)
-             SELECT $1, 'create', id,
+                "INSERT INTO change_log (at, actor, op, entity, after)
+             SELECT $6, $1, 'create', id,
                     json_build_object('from', source, 'kind', kind, 'to', target, 'note', NULL,
                                       'citations', json_build_array())::text
              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
@@ -116,6 +121,7 @@ pub(super) async fn write(
             .bind(&sources)
             .bind(&kinds)
             .bind(&targets)
+            .bind(&at)
             .execute(&mut *conn)
             .await?;
         }
@@ -123,13 +129,14 @@ pub(super) async fn write(
     }
     if logged_whole {
         sqlx::query(
-            "INSERT INTO change_log (actor, op, entity, after)
-             VALUES ($1, 'import', $2, json_build_object('nodes', $3::bigint, 'edges', $4::bigint)::text)",
+            "INSERT INTO change_log (at, actor, op, entity, after)
+             VALUES ($5, $1, 'import', $2, json_build_object('nodes', $3::bigint, 'edges', $4::bigint)::text)",
         )
         .bind(actor)
         .bind(IMPORT_ENTITY)
         .bind(plan.nodes.len() as i64)
         .bind(plan.edges.len() as i64)
+        .bind(&at)
         .execute(&mut *conn)
         .await?;
     }

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior, params};
 
 use super::{Plan, Progress, Reporter, edge_id_text, unchanged_since_planned};
 use crate::error::{Error, Result};
+use crate::store::Backend;
 use crate::store::changes::IMPORT_ENTITY;
 
 /// SQLite page cache for the import connection, in KiB. Rows arrive in index order, so the
@@ -84,9 +85,12 @@ fn write_plan(
 ) -> rusqlite::Result<()> {
     let mut report = Reporter::new(progress, plan);
     let (nodes_before, edges_before, at): (i64, i64, String) = tx.query_row(
-        "SELECT (SELECT coalesce(max(rowid), 0) FROM nodes),
-                (SELECT coalesce(max(rowid), 0) FROM edges),
-                strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        &format!(
+            "SELECT (SELECT coalesce(max(rowid), 0) FROM nodes),
+                    (SELECT coalesce(max(rowid), 0) FROM edges),
+                    {}",
+            Backend::Sqlite.log_time_sql()
+        ),
         [],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
