@@ -165,12 +165,7 @@ impl Query {
                 let all = {
                     let graph = graph.clone();
                     work::run_whole(ctx, &graph.clone(), move |_| {
-                        Ok(graph
-                            .nodes(kind)
-                            .iter()
-                            .copied()
-                            .filter(|&ix| timeline::active(&graph, ix, year, year))
-                            .collect::<Vec<_>>())
+                        Ok(timeline::active_nodes(&graph, kind, year, year))
                     })
                     .await?
                 };

@@ -132,15 +132,47 @@ fn pages_agree_with_the_listing(graph: &Graph) {
     }
 }
 
-const IDS: [&str; 6] = [
+const IDS: [&str; 7] = [
     "goal:a",
     "goal:b",
     "goal:c",
     "programme:p",
     "programme:q",
     "body:x",
+    "timespan:open",
 ];
-const KINDS: [EdgeKind; 3] = [EdgeKind::PartOf, EdgeKind::Implements, EdgeKind::ChairedBy];
+const KINDS: [EdgeKind; 4] = [
+    EdgeKind::PartOf,
+    EdgeKind::Implements,
+    EdgeKind::ChairedBy,
+    EdgeKind::Covers,
+];
+
+/// The nodes active in the years around the edges' dates, reached from what makes a node
+/// active, are the ones found by asking each node, and as many as `stats` counts.
+fn active_nodes_agree_with_asking_each_node(graph: &Graph) {
+    for counted in super::coverage::stats(graph).by_year {
+        let year = PartialDate::parse(&counted.year.to_string()).expect("date");
+        let active = super::timeline::active_nodes(graph, None, year, year);
+        assert_eq!(counted.active, active.len(), "{}", counted.year);
+    }
+    for year in ["2019", "2020", "2021", "2022"] {
+        let year = PartialDate::parse(year).expect("date");
+        for kind in [None, Some(NodeKind::Programme)] {
+            let asked: Vec<NodeIx> = graph
+                .nodes(kind)
+                .iter()
+                .copied()
+                .filter(|&ix| super::timeline::active(graph, ix, year, year))
+                .collect();
+            assert_eq!(
+                super::timeline::active_nodes(graph, kind, year, year),
+                asked,
+                "{kind:?} in {year}"
+            );
+        }
+    }
+}
 
 fn update() -> impl Strategy<Value = Update> {
     let id = 0..IDS.len();
@@ -203,6 +235,7 @@ proptest! {
             let expected = Graph::build(replay(&start, &all)).expect("builds");
             prop_assert_eq!(observe(&graph), observe(&expected));
             pages_agree_with_the_listing(&graph);
+            active_nodes_agree_with_asking_each_node(&graph);
             prop_assert_eq!(graph.node_count(), expected.node_count());
             prop_assert_eq!(graph.edge_count(), expected.edge_count());
             graph.verify().expect("invariants");

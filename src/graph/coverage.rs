@@ -185,13 +185,13 @@ pub fn stats(graph: &Graph) -> Stats {
 /// A range of years, either end open.
 type Years = (Option<i32>, Option<i32>);
 
-/// The years in which `ix` is active, as ranges that may overlap: one per COVERS edge (the
-/// span's years within the edge's validity) and one per dated relation at it.
+/// The years in which `ix` is active, as ranges that may overlap: one per COVERS edge to a
+/// time span (the span's years within the edge's validity) and one per dated relation at it.
 fn active_years(graph: &Graph, ix: NodeIx, out: &mut Vec<Years>) {
     let year = |d: Option<PartialDate>| d.map(|d| d.year());
     out.clear();
     for (e, span) in graph.edges(ix, Way::Outgoing) {
-        if graph.edge_kind(e) != EdgeKind::Covers {
+        if graph.edge_kind(e) != EdgeKind::Covers || graph.kind(span) != NodeKind::TimeSpan {
             continue;
         }
         // Details only: a view would read the span's id and title and search for the edge's

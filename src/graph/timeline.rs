@@ -163,20 +163,68 @@ fn relations(graph: &Graph, from: PartialDate, to: PartialDate, out: &mut Vec<En
 
 /// Is the node active during `[from, to]`: does it cover a time span overlapping it (through
 /// a COVERS edge that holds then), or is it an end of a dated relation that holds then? A
-/// node with neither is never active (the sources give it no period).
+/// node with neither is never active (the sources give it no period). A COVERS edge to
+/// anything but a time span gives no period either (an import may make one).
 pub fn active(graph: &Graph, ix: NodeIx, from: PartialDate, to: PartialDate) -> bool {
     let covers = graph
         .edges(ix, Way::Outgoing)
-        .filter(|&(e, _)| graph.edge_kind(e) == EdgeKind::Covers)
+        .filter(|&(e, span)| {
+            graph.edge_kind(e) == EdgeKind::Covers && graph.kind(span) == NodeKind::TimeSpan
+        })
         .any(|(e, span)| {
             let span = graph.get(span);
-            overlaps(span.start(), span.end(), from, to) && graph.edge(e).holds_during(from, to)
+            overlaps(span.start(), span.end(), from, to) && holds_during(graph, e, from, to)
         });
     covers
         || graph
             .dated_edges_at(ix)
             .into_iter()
-            .any(|e| graph.edge(e).holds_during(from, to))
+            .any(|e| holds_during(graph, e, from, to))
+}
+
+/// Does the edge hold at some time in `[from, to]` (as `EdgeView::holds_during` says,
+/// without the view's search for the edge's source)?
+fn holds_during(graph: &Graph, e: EdgeIx, from: PartialDate, to: PartialDate) -> bool {
+    let (valid_from, valid_to) = graph
+        .edge_details(e)
+        .map_or((None, None), |d| (d.valid_from, d.valid_to));
+    overlaps(valid_from, valid_to, from, to)
+}
+
+/// The nodes (of `kind`, if given) active during `[from, to]`, as [`active`] judges, in id
+/// order. Reached from what makes a node active — the COVERS edges into time spans that
+/// overlap the period, and the dated relations that hold in it — not by asking every node.
+pub fn active_nodes(
+    graph: &Graph,
+    kind: Option<NodeKind>,
+    from: PartialDate,
+    to: PartialDate,
+) -> Vec<NodeIx> {
+    let mut out = Vec::new();
+    for &span in graph.nodes(Some(NodeKind::TimeSpan)).iter() {
+        let view = graph.get(span);
+        if !overlaps(view.start(), view.end(), from, to) {
+            continue;
+        }
+        out.extend(
+            graph
+                .edges(span, Way::Incoming)
+                .filter(|&(e, _)| {
+                    graph.edge_kind(e) == EdgeKind::Covers && holds_during(graph, e, from, to)
+                })
+                .map(|(_, source)| source),
+        );
+    }
+    for e in graph.dated_edges() {
+        if holds_during(graph, e, from, to) {
+            let (source, target) = graph.ends(e);
+            out.extend([source, target]);
+        }
+    }
+    out.retain(|&ix| kind.is_none_or(|k| graph.kind(ix) == k));
+    graph.sort_by_id(&mut out);
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
