@@ -17,8 +17,12 @@ export function setToken(value) {
 /** The server wants a (valid) token for reads. */
 export class Unauthenticated extends Error {}
 
-/** Runs `query` with `variables`; resolves to `data`, rejects with the first error's message. */
-export async function gql(query, variables = {}) {
+/**
+ * Runs `query` with `variables`; resolves to `{ data, notes }`: `notes` are the messages of
+ * LIMIT_EXCEEDED errors that came with data (a search cut short answers what it found).
+ * Rejects with the first error's message when there is no data, or any other error.
+ */
+export async function gqlWithNotes(query, variables = {}) {
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (token()) headers.Authorization = `Bearer ${token()}`;
   const response = await fetch('/graphql', {
@@ -28,11 +32,19 @@ export async function gql(query, variables = {}) {
   });
   const body = await response.json().catch(() => null);
   if (!body) throw new Error(`the server answered ${response.status} without JSON`);
-  if (body.errors && body.errors.length) {
-    const first = body.errors[0];
-    const code = first.extensions && first.extensions.code;
-    if (code === 'UNAUTHENTICATED') throw new Unauthenticated(first.message);
-    throw new Error(first.message + (code ? ` (${code})` : ''));
+  const errors = body.errors || [];
+  const code = (error) => error.extensions && error.extensions.code;
+  const fatal = body.data ? errors.find((e) => code(e) !== 'LIMIT_EXCEEDED') : errors[0];
+  if (fatal) {
+    if (code(fatal) === 'UNAUTHENTICATED') throw new Unauthenticated(fatal.message);
+    throw new Error(fatal.message + (code(fatal) ? ` (${code(fatal)})` : ''));
   }
-  return body.data;
+  return { data: body.data, notes: errors.map((e) => e.message) };
+}
+
+/** Runs `query` with `variables`; resolves to `data`, rejects with the first error's message. */
+export async function gql(query, variables = {}) {
+  const { data, notes } = await gqlWithNotes(query, variables);
+  if (notes.length) throw new Error(`${notes[0]} (LIMIT_EXCEEDED)`);
+  return data;
 }

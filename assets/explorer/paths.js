@@ -2,7 +2,7 @@
 // graph (Cytoscape.js), each step with its quote beside it, and edge-kind filters.
 
 import cytoscape from './vendor/cytoscape.esm.min.js';
-import { gql } from './graphql.js';
+import { gql, gqlWithNotes } from './graphql.js';
 import { h, nodeHref, nodeLink } from './dom.js';
 import { evidence } from './views.js';
 
@@ -93,11 +93,17 @@ export async function pathPage(params) {
   const body = h('article', {}, h('h1', {}, 'How are two nodes connected?'), form);
   if (!from || !to) return { title: 'Path finder', body };
 
-  const data = await gql(PATHS, { from, to, via: via.length ? via : null });
+  const { data, notes } = await gqlWithNotes(PATHS, { from, to, via: via.length ? via : null });
+  // A search cut short by the server's cap says so; what it found is still shown.
+  const cut = notes.length
+    ? h('p', { class: 'facts', role: 'status', 'data-testid': 'paths-cut' },
+      `The search stopped early (${notes[0]}); choosing kinds of links above narrows it.`)
+    : null;
   if (!data.paths.length) {
-    body.append(h('p', { class: 'empty' }, `No path of at most 6 links between ${from} and ${to}${via.length ? ' through those kinds' : ''}.`));
+    body.append(cut || h('p', { class: 'empty' }, `No path of at most 6 links between ${from} and ${to}${via.length ? ' through those kinds' : ''}.`));
     return { title: 'Path finder', body };
   }
+  if (cut) body.append(cut);
   const graph = h('div', { class: 'graph', 'data-testid': 'path-graph', role: 'img',
     'aria-label': `The ${data.paths.length} shortest paths drawn as a graph; the same paths are listed below.` });
   body.append(h('h2', {}, `${data.paths.length} shortest path${data.paths.length > 1 ? 's' : ''}`), graph);

@@ -281,7 +281,9 @@ impl Query {
     }
 
     /// Up to `limit` simple paths between two nodes, shortest first, each at most `maxDepth`
-    /// edges long.
+    /// edges long. A search that stops at the server's cap of edge expansions (1 000 000 by
+    /// default) before it has seen every path answers those it found with a LIMIT_EXCEEDED
+    /// error beside them: more may exist.
     #[allow(clippy::too_many_arguments)] // each argument is part of the GraphQL contract
     async fn paths(
         &self,
@@ -315,14 +317,29 @@ impl Query {
         let walk = walk(ctx, via, max_depth, directed)?;
         let limit = capped("limit", limit, limits.max_page)?;
         let expansions = limits.max_expansions;
-        let found = {
+        let paths = {
             let graph = graph.clone();
             work::run(ctx, move |budget| {
                 traverse::simple_paths(&graph, a, b, &walk, limit, expansions, budget)
             })
             .await?
         };
-        Ok(found
+        if !paths.complete {
+            // The paths found are answered; the error says the list may not be all of them.
+            ctx.add_error(
+                coded(
+                    Code::LimitExceeded,
+                    format!(
+                        "the search stopped after {expansions} edge expansions with {} paths: \
+                         more may exist; narrow it with `via`, `directed` or a smaller `maxDepth`",
+                        paths.found.len()
+                    ),
+                )
+                .into_server_error(ctx.item.pos),
+            );
+        }
+        Ok(paths
+            .found
             .into_iter()
             .map(|steps| Path::new(graph.clone(), a, steps))
             .collect())

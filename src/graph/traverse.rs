@@ -207,9 +207,25 @@ fn join(
     first
 }
 
+/// What [`simple_paths`] found.
+#[derive(Debug)]
+pub struct Paths {
+    /// The walks, shortest first.
+    pub found: Vec<Vec<Step>>,
+    /// Whether the search ended on its own (every walk within the depth seen, or `limit`
+    /// found), rather than at its cap of expansions: when not, longer walks, or more of the
+    /// same length, may exist.
+    pub complete: bool,
+}
+
 /// Up to `limit` simple walks from `from` to `to` of at most `walk.max_depth` edges, shortest
 /// first. The search returns what it has after `expansions` edge expansions, so a hub cannot
 /// make it hang; every expansion is also spent from `budget`, which ends it with an error.
+///
+/// It first measures how far nodes are from `to` ([`Near::measure`]), then only steps to
+/// nodes from which `to` can still be reached in the edges left: past a hub, the search no
+/// longer tries each of its thousands of neighbours to every depth (at 1m edges it used up
+/// its million expansions and answered no walk at all where one of 5 edges existed).
 pub fn simple_paths(
     graph: &Graph,
     from: NodeIx,
@@ -218,76 +234,172 @@ pub fn simple_paths(
     limit: usize,
     expansions: usize,
     budget: &Budget,
-) -> Result<Vec<Vec<Step>>, Exhausted> {
-    let mut found = Vec::new();
-    let mut spent = 0;
+) -> Result<Paths, Exhausted> {
     let mut meter = budget.meter();
-    for length in 1..=walk.max_depth {
+    let near = Near::measure(graph, from, to, walk, &mut meter)?;
+    let mut search = Search {
+        graph,
+        to,
+        walk,
+        near: &near,
+        found: Vec::new(),
+        limit,
+        spent: 0,
+        expansions,
+        meter,
+    };
+    for length in near.at_least(from).max(1)..=walk.max_depth {
         let mut on_path = vec![from];
         let mut steps = Vec::new();
-        exact(
-            graph,
-            to,
-            walk,
-            length,
-            &mut on_path,
-            &mut steps,
-            &mut found,
-            limit,
-            &mut spent,
-            expansions,
-            &mut meter,
-        )?;
-        if found.len() >= limit || spent >= expansions {
+        search.exact(length, &mut on_path, &mut steps)?;
+        if search.found.len() >= limit || search.spent >= expansions {
             break;
         }
     }
-    Ok(found)
+    let complete = search.found.len() >= limit || search.spent < expansions;
+    Ok(Paths {
+        found: search.found,
+        complete,
+    })
 }
 
-/// Depth-first search for simple walks of exactly `length` edges ending at `to`.
-#[allow(clippy::too_many_arguments)]
-fn exact(
-    graph: &Graph,
-    to: NodeIx,
-    walk: &Walk,
-    length: usize,
-    on_path: &mut Vec<NodeIx>,
-    steps: &mut Vec<Step>,
-    found: &mut Vec<Vec<Step>>,
-    limit: usize,
-    spent: &mut usize,
-    expansions: usize,
-    meter: &mut Meter<'_>,
-) -> Result<(), Exhausted> {
-    let Some(&at) = on_path.last() else {
-        return Ok(());
-    };
-    if steps.len() == length {
-        if at == to {
-            found.push(steps.clone());
+/// How far nodes are from `to`: exactly, for those within `radius` edges of it (walking
+/// backwards); farther than `radius` for the rest, or unreachable when the backward search
+/// ran out of nodes (`whole`).
+struct Near {
+    to: FastMap<NodeIx, u8>,
+    radius: usize,
+    whole: bool,
+}
+
+impl Near {
+    /// The fewest edges from `n` to `to`, or a lower bound of them.
+    fn at_least(&self, n: NodeIx) -> usize {
+        match self.to.get(&n) {
+            Some(&d) => usize::from(d),
+            None if self.whole => usize::MAX,
+            None => self.radius + 1,
         }
-        return Ok(());
     }
-    for (step, next) in walk.steps(graph, at, true) {
-        *spent += 1;
-        meter.tick()?;
-        if found.len() >= limit || *spent >= expansions {
+
+    /// Measures around `to` and around `from` together, a level at a time on the side with
+    /// the smaller frontier, until the two radii add up to the depth: the backward side then
+    /// holds exact distances near `to`, and a lower bound everywhere else, at the cost of two
+    /// half-depth searches instead of one search the whole depth from a hub.
+    fn measure(
+        graph: &Graph,
+        from: NodeIx,
+        to: NodeIx,
+        walk: &Walk,
+        meter: &mut Meter<'_>,
+    ) -> Result<Near, Exhausted> {
+        let mut near = Near {
+            to: FastMap::from_iter([(to, 0)]),
+            radius: 0,
+            whole: false,
+        };
+        let mut ahead: FastSet<NodeIx> = FastSet::from_iter([from]);
+        let (mut front_to, mut front_from) = (vec![to], vec![from]);
+        let mut radius_from = 0;
+        while near.radius + radius_from < walk.max_depth.min(usize::from(u8::MAX)) {
+            if front_to.is_empty() {
+                near.whole = true;
+                break;
+            }
+            if front_from.is_empty() {
+                // Everything `from` reaches is known; the search will see it all anyway.
+                break;
+            }
+            let backward = front_to.len() <= front_from.len();
+            let (front, outward) = if backward {
+                (&mut front_to, false)
+            } else {
+                (&mut front_from, true)
+            };
+            let mut next = Vec::new();
+            let d = near.radius as u8 + 1;
+            for &n in front.iter() {
+                for (_, m) in walk.steps(graph, n, outward) {
+                    meter.tick()?;
+                    let new = if backward {
+                        match near.to.entry(m) {
+                            std::collections::hash_map::Entry::Vacant(slot) => {
+                                slot.insert(d);
+                                true
+                            }
+                            std::collections::hash_map::Entry::Occupied(_) => false,
+                        }
+                    } else {
+                        ahead.insert(m)
+                    };
+                    if new {
+                        next.push(m);
+                    }
+                }
+            }
+            *front = next;
+            if backward {
+                near.radius += 1;
+            } else {
+                radius_from += 1;
+            }
+        }
+        Ok(near)
+    }
+}
+
+/// The state of one [`simple_paths`] search.
+struct Search<'a, 'g> {
+    graph: &'g Graph,
+    to: NodeIx,
+    walk: &'a Walk,
+    near: &'a Near,
+    found: Vec<Vec<Step>>,
+    limit: usize,
+    spent: usize,
+    expansions: usize,
+    meter: Meter<'a>,
+}
+
+impl Search<'_, '_> {
+    /// Depth-first search for simple walks of exactly `length` edges ending at `to`.
+    fn exact(
+        &mut self,
+        length: usize,
+        on_path: &mut Vec<NodeIx>,
+        steps: &mut Vec<Step>,
+    ) -> Result<(), Exhausted> {
+        let Some(&at) = on_path.last() else {
+            return Ok(());
+        };
+        if steps.len() == length {
+            if at == self.to {
+                self.found.push(steps.clone());
+            }
             return Ok(());
         }
-        // A walk reaching `to` early is shorter and was found in an earlier round.
-        if on_path.contains(&next) || (next == to && steps.len() + 1 != length) {
-            continue;
+        // Edges left after the next step.
+        let left = length - steps.len() - 1;
+        for (step, next) in self.walk.steps(self.graph, at, true) {
+            self.spent += 1;
+            self.meter.tick()?;
+            if self.found.len() >= self.limit || self.spent >= self.expansions {
+                return Ok(());
+            }
+            // A walk reaching `to` early is shorter and was found in an earlier round; a
+            // node farther from `to` than the edges left cannot end one.
+            let reachable = self.near.at_least(next) <= left;
+            if !reachable || on_path.contains(&next) || (next == self.to && left != 0) {
+                continue;
+            }
+            on_path.push(next);
+            steps.push(step);
+            self.exact(length, on_path, steps)?;
+            steps.pop();
+            on_path.pop();
         }
-        on_path.push(next);
-        steps.push(step);
-        exact(
-            graph, to, walk, length, on_path, steps, found, limit, spent, expansions, meter,
-        )?;
-        steps.pop();
-        on_path.pop();
+        Ok(())
     }
-    Ok(())
 }
 
 /// Every node reachable from `start` within `walk.max_depth` edges, with its distance, ordered
@@ -517,8 +629,10 @@ mod tests {
             let nodes = graph.nodes(None).to_vec();
             let (a, b) = (nodes[a % nodes.len()], nodes[b % nodes.len()]);
             prop_assume!(a != b);
-            let found = simple_paths(&graph, a, b, &all_walk(4), 1000, usize::MAX, &Budget::unlimited())
+            let paths = simple_paths(&graph, a, b, &all_walk(4), 1000, usize::MAX, &Budget::unlimited())
                 .expect("no limit");
+            prop_assert!(paths.complete);
+            let found = paths.found;
             for steps in &found {
                 prop_assert!(walk_ok(&graph, a, b, steps));
             }

@@ -13,7 +13,7 @@ use policygraph::store;
 
 use policygraph::server::Access;
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{Config, spawn_app, spawn_app_config, spawn_app_with};
 
 #[tokio::test]
 async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
@@ -25,6 +25,16 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
     })
     .await;
     let token = private.token("analyst").await;
+    // A third whose `paths` searches stop after 30 expansions: the path finder shows what
+    // such a search found, and says it was cut short.
+    let cut = spawn_app_config(Config {
+        limits: policygraph::api::Limits {
+            max_expansions: 30,
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let browser = root.join("tests/browser");
     assert!(
@@ -38,6 +48,7 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
     let _ = std::fs::remove_file(shots.join("matrix.csv"));
     let address = app.address.clone();
     let private_address = private.address.clone();
+    let cut_address = cut.address.clone();
     let downloads = shots.clone();
     // The browser runs on a blocking thread: this test's runtime keeps serving it.
     let out = tokio::task::spawn_blocking(move || {
@@ -47,6 +58,7 @@ async fn the_explorer_answers_the_analyst_s_questions_in_a_real_browser() {
             .arg(&shots)
             .arg(&private_address)
             .arg(&token)
+            .arg(&cut_address)
             .output()
     })
     .await

@@ -229,6 +229,40 @@ async fn aliases_of_the_report_s_counts_spend_the_work_budget() {
     }
 }
 
+/// A `paths` search stopped by its cap of expansions answers the paths it found, and says
+/// with a code that more may exist; one that ends on its own says nothing.
+#[tokio::test]
+async fn paths_cut_short_by_the_expansion_cap_say_so() {
+    let query = r#"{ paths(from: "state:moldova", to: "goal:border-security", maxDepth: 8, limit: 100) { length } }"#;
+    let whole = spawn_app().await.query(query).await;
+    assert!(whole["errors"].is_null(), "{whole}");
+    let all = whole["data"]["paths"].as_array().expect("paths").len();
+    assert!(all > 1, "{whole}");
+    let app = spawn_app_config(Config {
+        limits: Limits {
+            max_expansions: 200,
+            ..Limits::default()
+        },
+        ..Config::default()
+    })
+    .await;
+    let cut = app.query(query).await;
+    assert_eq!(first_error_code(&cut), "LIMIT_EXCEEDED", "{cut}");
+    assert!(
+        cut["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("more may exist")),
+        "{cut}"
+    );
+    let some = cut["data"]["paths"].as_array().expect("the paths found");
+    assert!(some.len() < all, "{cut}");
+    assert_eq!(
+        some[..],
+        whole["data"]["paths"].as_array().expect("paths")[..some.len()],
+        "the paths found are the first of the whole answer"
+    );
+}
+
 #[tokio::test]
 async fn a_request_over_its_work_budget_is_refused_with_a_code() {
     let app = spawn_app_config(Config {

@@ -1,6 +1,7 @@
 // The explorer in a real headless Chromium (Debian's), driven by playwright-core:
-//   node tests/browser/explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN
-// (PRIVATE_BASE_URL: a server run with --private-reads; TOKEN: a valid token of it).
+//   node tests/browser/explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN CUT_BASE_URL
+// (PRIVATE_BASE_URL: a server run with --private-reads; TOKEN: a valid token of it;
+// CUT_BASE_URL: a server whose `paths` searches stop after a few expansions).
 // Exit 0 when every check passes; otherwise prints the failed check and exits 1.
 // Each view is saved as a PNG under SCREENSHOT_DIR.
 
@@ -9,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
-const [base, shots, privateBase, token] = process.argv.slice(2);
-if (!base || !shots || !privateBase || !token) {
-  console.error('usage: node explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN');
+const [base, shots, privateBase, token, cutBase] = process.argv.slice(2);
+if (!base || !shots || !privateBase || !token || !cutBase) {
+  console.error('usage: node explorer.mjs BASE_URL SCREENSHOT_DIR PRIVATE_BASE_URL TOKEN CUT_BASE_URL');
   process.exit(2);
 }
 const require = createRequire(import.meta.url);
@@ -137,6 +138,14 @@ await check('the path finder draws the path from state:moldova to the 2021–202
   assert.ok(await page.locator('[data-testid=step] figure.evidence mark').count() >= 1, 'each step quoted');
   await page.screenshot({ path: `${shots}/path-finder.png`, fullPage: true });
   violations.push(...await accessibility('path finder'));
+});
+
+await check('a path search the server cut short shows what it found, and says so', async () => {
+  await page.goto(`${cutBase}/#/path?from=state%3Amoldova&to=programme%3Aborder-security-2021-2025`);
+  await page.waitForSelector('[data-testid=paths-cut]');
+  assert.match(await page.locator('[data-testid=paths-cut]').textContent(), /more may exist/);
+  assert.equal(await page.locator('main p.error').count(), 0, 'not an error page');
+  assert.ok(await page.locator('[data-testid=step]').count() >= 1, 'the paths found are listed');
 });
 
 await check('the timeline shows the 2020-12-18 summit, and what is active in 2025', async () => {
