@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reads over HTTP on a large graph (issues 12 and 16): search for common and rare words,
-# stats, coverage, matrix, citationReport, a long dependencies list, and a 304 on a repeated
-# read. One release server on target/bench-data/<scale>/graph.db (made by scripts/bench.sh),
+# stats, coverage, matrix, citationReport, a long dependencies list, paths from a programme
+# to a root goal, what is active in a year, the timeline, the change log since a date, and a
+# 304 on a repeated read. One release server on target/bench-data/<scale>/graph.db (made by scripts/bench.sh),
 # each query 5 times; prints min / median / max wall time (curl) and the answer's size.
 #
 #   scripts/bench-reads.sh [--scale 1m]
@@ -66,6 +67,22 @@ time_query "dependencies($root, BOTH), whole" \
     "{\"query\":\"{ dependencies(id: \\\"$root\\\", direction: BOTH) { node { id } depth } }\"}"
 time_query "dependencies($root, BOTH, first: 1000)" \
     "{\"query\":\"{ dependencies(id: \\\"$root\\\", direction: BOTH, first: 1000) { node { id } depth } }\"}"
+programme=$(curl -s -H 'content-type: application/json' "127.0.0.1:$port/graphql" \
+    -d '{"query":"{ nodes(kind: PROGRAMME, first: 1) { nodes { id } } }"}' | sed 's/.*"id":"\([^"]*\)".*/\1/')
+time_query "path($programme, $root)" \
+    "{\"query\":\"{ path(from: \\\"$programme\\\", to: \\\"$root\\\") { length } }\"}"
+for depth in 4 5 6; do
+    time_query "paths($programme, $root, maxDepth: $depth)" \
+        "{\"query\":\"{ paths(from: \\\"$programme\\\", to: \\\"$root\\\", maxDepth: $depth) { length } }\"}"
+done
+time_query "nodes(activeIn: 2025) { totalCount }" \
+    '{"query":"{ nodes(activeIn: 2025, first: 100) { totalCount nodes { id } } }"}'
+time_query "timeline(2018-2030), related(first: 5)" \
+    '{"query":"{ timeline(from: \"2018\", to: \"2030\") { date kind node { id title } related(first: 5) { id title } relatedCount } }"}'
+time_query "changes(since: 2000-01-01, first: 5)" \
+    '{"query":"{ changes(since: \"2000-01-01\", first: 5) { edges { node { seq } } } }"}'
+time_query "changes(since: 2999-01-01, first: 5)" \
+    '{"query":"{ changes(since: \"2999-01-01\", first: 5) { edges { node { seq } } } }"}'
 time_query "node(goal:0) { history(first: 5) }" \
     '{"query":"{ node(id: \"goal:0\") { history(first: 5) { seq op } } }"}'
 time_query "changes(first: 5)" '{"query":"{ changes(first: 5) { edges { node { seq op } } } }"}'

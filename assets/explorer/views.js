@@ -40,11 +40,17 @@ export async function evidence(citation) {
 const CITATION = 'quote excerpt startOffset endOffset line occurrences document { id title }';
 const NODE = 'id kind title';
 
-const NODE_PAGE = `query Node($id: ID!) {
+// A hub of a large graph has tens of thousands of links, a root goal as many implementers:
+// the page shows the first of each and says how many there are.
+const LINKS_SHOWN = 500;
+const IMPLEMENTERS_SHOWN = 200;
+
+const NODE_PAGE = `query Node($id: ID!, $links: Int!) {
   node(id: $id) {
     __typename ${NODE} note
     citations { ${CITATION} }
-    edges(direction: BOTH) {
+    edgeCount(direction: BOTH)
+    edges(direction: BOTH, first: $links) {
       id kind note validFrom validTo
       from { ${NODE} } to { ${NODE} }
       citations { ${CITATION} }
@@ -55,12 +61,14 @@ const NODE_PAGE = `query Node($id: ID!) {
     ... on Measure { date }
     ... on Summit { date place format }
     ... on TimeSpan { start end }
-    ... on Goal {
-      implementers {
-        depth node { ${NODE} }
-        chain { id kind from { ${NODE} } to { ${NODE} } citations { ${CITATION} } }
-      }
-    }
+  }
+}`;
+
+// One more than are shown: whether there are more.
+const IMPLEMENTERS = `query Implementers($id: ID!, $first: Int!) {
+  implementers(goal: $id, first: $first) {
+    depth node { ${NODE} }
+    chain { id kind from { ${NODE} } to { ${NODE} } citations { ${CITATION} } }
   }
 }`;
 
@@ -82,7 +90,8 @@ function validity(edge) {
 
 /** The goal's implementers as a tree: each with the chain of edges to the goal, quoted. */
 async function implementersTree(goal) {
-  const list = goal.implementers;
+  const found = (await gql(IMPLEMENTERS, { id: goal.id, first: IMPLEMENTERS_SHOWN + 1 })).implementers;
+  const list = found.slice(0, IMPLEMENTERS_SHOWN);
   if (!list.length) {
     return h('p', { class: 'empty', 'data-testid': 'no-implementers' },
       'Nothing implements this goal: no programme or measure is linked to it, directly or through its sub-goals and dependencies.');
@@ -101,7 +110,11 @@ async function implementersTree(goal) {
     li.style.setProperty('--depth', String(item.depth - 1));
     items.push(li);
   }
-  return h('ul', { class: 'tree' }, items);
+  const more = found.length > list.length
+    ? h('p', { class: 'facts', 'data-testid': 'more-implementers' },
+      `…and more: the first ${list.length} are shown, nearest first (the coverage page counts them all).`)
+    : null;
+  return [h('ul', { class: 'tree' }, items), more];
 }
 
 /** Neighbours grouped by edge kind and direction. */
@@ -114,16 +127,21 @@ function neighbours(node) {
     groups.get(key).push({ edge, other: outgoing ? edge.to : edge.from });
   }
   if (!groups.size) return h('p', { class: 'empty' }, 'No links.');
-  return [...groups.entries()].map(([key, list]) => h('section', {},
+  const more = node.edgeCount - node.edges.length;
+  const shown = more > 0
+    ? h('p', { class: 'facts', 'data-testid': 'more-links' },
+      `The first ${node.edges.length} of ${node.edgeCount} links are shown, outgoing ones first.`)
+    : null;
+  return [shown, ...[...groups.entries()].map(([key, list]) => h('section', {},
     h('h3', {}, key),
     h('ul', { class: 'plain' }, list.map(({ edge, other }) => h('li', {},
       nodeLink(other), validity(edge),
-      edge.note ? h('div', { class: 'note' }, h('strong', {}, 'Curator\'s note'), edge.note) : null)))));
+      edge.note ? h('div', { class: 'note' }, h('strong', {}, 'Curator\'s note'), edge.note) : null)))))];
 }
 
 /** Every node's page; goals add their implementers. */
 export async function nodePage(id) {
-  const data = await gql(NODE_PAGE, { id });
+  const data = await gql(NODE_PAGE, { id, links: LINKS_SHOWN });
   const node = data.node;
   if (!node) return { title: 'Not found', body: h('p', { class: 'error' }, `No node ${id}.`) };
   const body = h('article', {},
@@ -133,10 +151,10 @@ export async function nodePage(id) {
       h('strong', {}, 'Curator\'s note (ambiguities in the sources are recorded here)'), node.note) : null,
     node.hasSourceText ? h('p', {}, h('a', { href: sourceHref(node.id) }, 'Read the whole text with every cited passage marked')) : null);
   if (node.__typename === 'Goal') {
-    body.append(h('h2', {}, 'Implemented by'), await implementersTree(node));
+    body.append(h('h2', {}, 'Implemented by'), ...[await implementersTree(node)].flat().filter(Boolean));
   }
   body.append(h('h2', {}, 'Evidence'), ...(await Promise.all(node.citations.map(evidence))));
-  body.append(h('h2', {}, 'Links'), ...[neighbours(node)].flat());
+  body.append(h('h2', {}, 'Links'), ...[neighbours(node)].flat().filter(Boolean));
   body.append(h('h2', {}, 'History'), node.history.length
     ? h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'When'), h('th', {}, 'Who'), h('th', {}, 'What'))),
       h('tbody', {}, node.history.map((c) => h('tr', {}, h('td', {}, c.at), h('td', {}, c.actor), h('td', {}, c.op.toLowerCase())))))

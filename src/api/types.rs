@@ -122,25 +122,35 @@ impl NodeRef {
         out
     }
 
+    /// The node's edges in `direction`, of `kinds` (all when `None`): outgoing ones first.
+    fn matching<'a>(
+        &'a self,
+        direction: EdgeDirection,
+        kinds: Option<&'a [EdgeKind]>,
+    ) -> impl Iterator<Item = EdgeIx> + 'a {
+        let ways: &[Way] = match direction {
+            EdgeDirection::Outgoing => &[Way::Outgoing],
+            EdgeDirection::Incoming => &[Way::Incoming],
+            EdgeDirection::Both => &[Way::Outgoing, Way::Incoming],
+        };
+        let wanted = move |k: model::EdgeKind| {
+            kinds.is_none_or(|ks| ks.iter().any(|w| model::EdgeKind::from(*w) == k))
+        };
+        ways.iter()
+            .flat_map(|&way| self.graph.edges(self.ix, way))
+            .filter(move |&(e, _)| wanted(self.graph.edge_kind(e)))
+            .map(|(e, _)| e)
+    }
+
     fn edges(
         &self,
         direction: EdgeDirection,
         kinds: Option<&[EdgeKind]>,
         window: super::window::Window,
     ) -> async_graphql::Result<Vec<Edge>> {
-        let ways: &[Way] = match direction {
-            EdgeDirection::Outgoing => &[Way::Outgoing],
-            EdgeDirection::Incoming => &[Way::Incoming],
-            EdgeDirection::Both => &[Way::Outgoing, Way::Incoming],
-        };
-        let wanted = |k: model::EdgeKind| {
-            kinds.is_none_or(|ks| ks.iter().any(|w| model::EdgeKind::from(*w) == k))
-        };
-        let found: Vec<EdgeIx> = ways
-            .iter()
-            .flat_map(|&way| self.graph.edges(self.ix, way))
-            .filter(|&(e, _)| wanted(self.graph.edge_kind(e)))
-            .map(|(e, _)| e)
+        let found: Vec<EdgeIx> = self
+            .matching(direction, kinds)
+            .take(window.enough())
             .collect();
         Ok(window
             .apply(found, "the node's edges")?
@@ -222,6 +232,18 @@ macro_rules! node_object {
             ) -> async_graphql::Result<Vec<Edge>> {
                 let window = super::window::Window::new(ctx, first, offset)?;
                 self.0.edges(direction, kinds.as_deref(), window)
+            }
+
+            /// How many edges `edges` lists with the same `direction` and `kinds`, over all
+            /// its windows: what a page shows beside the first few of a hub's thousands.
+            async fn edge_count(
+                &self,
+                #[graphql(default, desc = "Which edges: outgoing, incoming or both.")]
+                direction: EdgeDirection,
+                #[graphql(desc = "Only edges of these kinds (all when omitted).")]
+                kinds: Option<Vec<EdgeKind>>,
+            ) -> usize {
+                self.0.matching(direction, kinds.as_deref()).count()
             }
 
             /// Every recorded change to this node, oldest first (the audit trail). A node
@@ -481,6 +503,13 @@ node_object! {
         arg(name = "kinds", ty = "Option<Vec<EdgeKind>>"),
         arg(name = "first", ty = "Option<i32>"),
         arg(name = "offset", ty = "Option<i32>")
+    ),
+    field(
+        name = "edge_count",
+        ty = "usize",
+        desc = "How many edges `edges` lists with the same `direction` and `kinds`, over all its windows.",
+        arg(name = "direction", ty = "EdgeDirection", default),
+        arg(name = "kinds", ty = "Option<Vec<EdgeKind>>")
     ),
     field(
         name = "history",

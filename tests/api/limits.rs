@@ -319,3 +319,30 @@ async fn lists_longer_than_the_cap_are_refused_and_paged_with_first_and_offset()
     assert!(body["errors"].is_null(), "{body}");
     still_answers(&app).await;
 }
+
+/// `edgeCount` counts what `edges` lists with the same arguments, over all its windows.
+#[tokio::test]
+async fn edge_count_counts_what_edges_lists() {
+    let app = crate::helpers::spawn_app().await;
+    let body = app
+        .query(
+            r#"{ node(id: "state:russia") {
+                 all: edgeCount both: edges { id }
+                 out: edgeCount(direction: OUTGOING) outgoing: edges(direction: OUTGOING) { id }
+                 attended: edgeCount(kinds: [ATTENDED]) ofKind: edges(kinds: [ATTENDED]) { id }
+                 firstTwo: edges(first: 2) { id } } }"#,
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let node = &body["data"]["node"];
+    for (count, list) in [("all", "both"), ("out", "outgoing"), ("attended", "ofKind")] {
+        assert_eq!(
+            node[count].as_u64(),
+            node[list].as_array().map(|l| l.len() as u64),
+            "{count}: {node}"
+        );
+    }
+    assert!(node["all"].as_u64() > node["out"].as_u64(), "{node}");
+    assert!(node["attended"].as_u64() > Some(0), "{node}");
+    assert_eq!(node["firstTwo"].as_array().map(Vec::len), Some(2));
+}
