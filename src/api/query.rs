@@ -160,14 +160,31 @@ impl Query {
         };
         let page = match active_in {
             None => graph.node_page(kind, after.as_deref(), first),
-            Some(year) => {
-                let year = date(&format!("{year:04}"))?;
-                let all = {
-                    let graph = graph.clone();
-                    work::run_whole(ctx, &graph.clone(), move |_| {
-                        Ok(timeline::active_nodes(&graph, kind, year, year))
+            Some(number) => {
+                let year = date(&format!("{number:04}"))?;
+                let active = graph
+                    .memo()
+                    .active(number)
+                    .get_or_try_init(|| async {
+                        let job = graph.clone();
+                        work::run_whole(ctx, &graph, move |_| {
+                            Ok(timeline::active_nodes(&job, None, year, year).into())
+                        })
+                        .await
                     })
                     .await?
+                    .clone();
+                // Ids begin with their kind (`goal:`), so in id order a kind's nodes are the
+                // ones from `goal:` up to `goal;` (the character after ':').
+                let all = match kind {
+                    None => &active[..],
+                    Some(k) => {
+                        let below = |bound: String| {
+                            active.partition_point(|&ix| graph.get(ix).id.as_str() < bound.as_str())
+                        };
+                        let (from, to) = (below(format!("{k}:")), below(format!("{k};")));
+                        &active[from..to]
+                    }
                 };
                 let start = after.as_deref().map_or(0, |a| {
                     all.partition_point(|&ix| graph.get(ix).id.as_str() <= a)

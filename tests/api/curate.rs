@@ -418,3 +418,33 @@ async fn a_write_after_someone_else_wrote_the_file_starts_from_the_store() {
         "{body}"
     );
 }
+
+/// What is active in a year is kept with the snapshot, and a write's snapshot counts again.
+#[tokio::test]
+async fn what_is_active_in_a_year_follows_each_write() {
+    let app = spawn_app().await;
+    let token = app.token("alice").await;
+    add_document(&app, &token).await;
+    async fn active(app: &TestApp) -> u64 {
+        let body = app
+            .query(r#"{ nodes(activeIn: 2023, first: 100) { totalCount nodes { id } } }"#)
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["nodes"]["totalCount"].as_u64().expect("count")
+    }
+    let before = active(&app).await;
+    assert_eq!(active(&app).await, before, "asked again, the kept answer");
+    for mutation in [
+        r#"mutation { createNode(input: { id: "programme:border-plan-2026-2030",
+             title: "Border Plan 2026-2030", citations: [{ document: "document:border-plan-decision",
+             quote: "The Border Plan for 2026-2030" }] }) { id } }"#,
+        r#"mutation { createEdge(input: { from: "programme:border-plan-2026-2030", kind: COVERS,
+             to: "timespan:2021-2025", citations: [{ document: "document:border-plan-decision",
+             quote: "The Border Plan for 2026" }] }) { id } }"#,
+    ] {
+        let (status, body) = app.send(Some(&token), mutation, Value::Null).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    assert_eq!(active(&app).await, before + 1);
+}
